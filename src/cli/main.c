@@ -1,0 +1,3 @@
+/* placeholder */
+#include "vg.h"
+int main(void) { return 0; }
