@@ -1,2 +1,21 @@
-/* placeholder: being written */
+/*
+ * commands.c - the top-level command table.
+ *
+ * The one place to edit when adding a command: declare its entry (defined
+ * in cmd_<name>.c) and list it.  Order is the order of `vigil --help`.
+ */
 #include "vg.h"
+#include "cli/cli.h"
+
+extern const struct vg_cli_cmd vg_cmd_init;
+extern const struct vg_cli_cmd vg_cmd_info;
+extern const struct vg_cli_cmd vg_cmd_cases;
+extern const struct vg_cli_cmd vg_cmd_version;
+
+const struct vg_cli_cmd *const vg_cli_commands[] = {
+	&vg_cmd_init,
+	&vg_cmd_info,
+	&vg_cmd_cases,
+	&vg_cmd_version,
+	NULL,
+};
