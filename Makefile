@@ -30,14 +30,17 @@ $(SANBUILD)/build.ninja:
 build-san: bootstrap $(SANBUILD)/build.ninja
 	ninja -C $(SANBUILD)
 
-# Every test (unit + CLI) under ASan/UBSan; the last line is the summary CI reads.
-check: build-san
+# Every test (unit + CLI + lint) under ASan/UBSan, then the CLI under valgrind
+# from the release build; the last line is the summary CI reads.
+check: build-san build
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    meson test -C $(SANBUILD) --print-errorlogs --num-processes 2 $(MESON_TEST_ARGS) \
 	    >$(SANBUILD)/check.log 2>&1; status=$$?; \
 	    tail -n 40 $(SANBUILD)/check.log; \
-	    sh scripts/test-summary.sh $(SANBUILD); summary=$$?; \
-	    [ $$status -eq 0 ] && [ $$summary -eq 0 ]
+	    meson test -C $(BUILD) --suite valgrind --print-errorlogs >$(BUILD)/valgrind.log 2>&1; \
+	    vstatus=$$?; tail -n 5 $(BUILD)/valgrind.log; \
+	    sh scripts/test-summary.sh $(SANBUILD) $(BUILD); summary=$$?; \
+	    [ $$status -eq 0 ] && [ $$vstatus -eq 0 ] && [ $$summary -eq 0 ]
 
 demo: build
 	@sh scripts/demo.sh $(BUILD)/src/cli/vigil $(DEMO_DB) $(LISTEN)

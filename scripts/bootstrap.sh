@@ -9,7 +9,7 @@ PACKAGES="
 build-essential pkg-config meson ninja-build
 libsqlite3-dev sqlite3 libxml2-dev libxml2-utils libjansson-dev
 libmicrohttpd-dev libsodium-dev libpq-dev libxxhash-dev libcmocka-dev
-clang-14 libclang-rt-14-dev valgrind curl python3
+clang-14 libclang-rt-14-dev valgrind curl python3 wrk hyperfine
 postgresql
 "
 
