@@ -195,17 +195,24 @@ struct vg_case_version {
 struct vg_case_version *vg_case_new(struct vg_arena *a);
 /* Reset v to all-unknown (arrays emptied; memory stays in the arena). */
 void vg_case_clear(struct vg_case_version *v);
-/* Append a zeroed product / event / causality (arena-grown arrays). */
+/* Append a zeroed product / event / causality (arena-grown arrays: the
+ * array may move, so a pointer returned earlier is stale after the next
+ * add of the same kind; indices stay valid). */
 struct vg_product *vg_case_add_product(struct vg_case_version *v, struct vg_arena *a);
 struct vg_event *vg_case_add_event(struct vg_case_version *v, struct vg_arena *a);
 struct vg_causality *vg_case_add_causality(struct vg_case_version *v, struct vg_arena *a);
 /* Deep copy into another arena. */
 struct vg_case_version *vg_case_copy(const struct vg_case_version *v, struct vg_arena *a);
 
-/* Age in years from value + unit (E2B D.2.2b units; "year(s)", "month(s)"...
- * words also understood).  NAN when unknown or the unit is not recognised. */
+/* Age in years from value + unit: E2B D.2.2b UCUM units (a, mo, wk, d, h,
+ * min, {decade} or 10.a), FAERS AGE_COD (YR, MON, WK, DY, HR, DEC), English
+ * words (year(s), month(s), week(s), day(s), hour(s), minute(s), decade(s))
+ * and Chinese units (岁, 月/个月, 周, 天/日, 小时, 分钟); case-insensitive.
+ * A year is 365.2425 days.  NAN when unknown or the unit is not recognised. */
 double vg_case_age_years(double value, const char *unit);
-/* E2B D.2.3 age group from age in years (NAN -> UNKNOWN). */
+/* E2B D.2.3 age group from age in years (NAN or negative -> UNKNOWN):
+ * neonate < 28 days, infant < 2 years, child < 12, adolescent < 18,
+ * adult < 65, elderly from 65.  Never FOETUS. */
 int vg_case_age_group_of(double years);
 
 /* ---------------------------------------------------------------- validation */
@@ -235,10 +242,16 @@ struct vg_problems {
 void vg_problems_init(struct vg_problems *p, struct vg_arena *a);
 void vg_problems_add(struct vg_problems *p, int kind, const char *field, const char *fmt, ...)
 	VG_PRINTF(4, 5);
+/* Number of problems of that kind; kind 0 counts all. */
 size_t vg_problems_count(const struct vg_problems *p, int kind);
 
-/* Check v; appends to out.  Returns true when the four minimum elements are
- * present (the case is valid for statistics). */
+/* Check v; appends every problem to out (never stops at the first).
+ * Returns true when the four minimum elements are present (the case is
+ * valid for statistics); errors do not change the result, callers that
+ * accept input reject on vg_problems_count(out, VG_PROBLEM_ERROR) > 0.
+ * Minimum problems use the paths "patient", "reporter", "products" and
+ * "events".  A suspect counts when it has a name or an ingredient; an
+ * event when it has a term, a coded term or a code. */
 bool vg_case_validate(const struct vg_case_version *v, struct vg_problems *out);
 /* Just the minimum-criteria check, no problem list. */
 bool vg_case_is_valid(const struct vg_case_version *v);
@@ -256,8 +269,14 @@ int vg_case_version_cmp(const struct vg_case_version *a, const struct vg_case_ve
 /* ---------------------------------------------------------------- code names */
 
 /* Names are stable lower-case English tokens used in JSON, CSV and the CLI
- * ("drug", "suspect", "hospitalisation", ...).  _parse returns -1 when the
- * text is not a known name (numbers in range are accepted too). */
+ * ("drug", "suspect", "hospitalisation", ...); _name returns NULL for a
+ * value outside the list.  _parse returns -1 when the text is not a known
+ * name: it trims, ignores ASCII case, reads ' ', '-', '/' as '_', accepts
+ * common synonyms (E2B wording, "M"/"F", the Chinese form's labels such as
+ * 男/女, 怀疑/并用, 痊愈/好转/未好转/有后遗症/死亡/不详, 医生/药师/护士) and decimal
+ * enum values in range.  Enum values equal the E2B(R3) codes except for
+ * the age group (see vg_age_group_from_e2b).  Source-specific codes (FAERS
+ * PS/SS/C/I, DE/HO...) are mapped by the readers in ingest/, not here. */
 const char *vg_class_name(int klass);
 int vg_class_parse(const char *s);
 const char *vg_role_name(int role);
@@ -272,6 +291,8 @@ const char *vg_qualification_name(int q);
 int vg_qualification_parse(const char *s);
 const char *vg_age_group_name(int g);
 int vg_age_group_parse(const char *s);
+/* E2B(R3) D.2.3 code (0 foetus ... 6 elderly) -> enum vg_age_group, or -1. */
+int vg_age_group_from_e2b(int code);
 /* Seriousness bit <-> name; vg_serious_names lists the six in bit order. */
 extern const char *const vg_serious_names[6];
 int vg_serious_parse(const char *s); /* one name -> bit, or -1 */
