@@ -1,0 +1,636 @@
+/*
+ * csv.c - the delimited record reader every ingest/ reader stands on.
+ *
+ * The contract is in ingest_int.h; this is how it is kept.
+ *
+ *   buf:  [ consumed | pos ....... record ....... end | free ... ] bufsz+1
+ *
+ * One buffer of max_record + CHUNK bytes is allocated at open and never
+ * grows.  A record is always contiguous in it: when the bytes from pos to
+ * end hold no complete record, they are moved to the front and the free
+ * space is refilled with read(2).  Since pos..end is at most max_record
+ * bytes when that happens, there is always at least CHUNK bytes to read
+ * into, and a record that is still incomplete after max_record bytes is
+ * too long: the reader then discards bytes up to the next line end and
+ * reports VG_ETOOBIG once.
+ *
+ * Fields are cut in place: delimiters (and the line end) are overwritten
+ * with NUL, and quoted fields are unescaped towards the front of their own
+ * bytes (the write pointer never passes the read pointer).  So the common
+ * case - an unquoted '$' or '|' line - costs two memchr passes for the line
+ * end and one for the delimiters, with no copy.
+ *
+ * Line ends: LF, CRLF and lone CR all end a record.  A CR as the last byte
+ * of the buffer sets skip_lf, and a LF that begins the next read is then
+ * eaten as the second half of that CRLF.
+ *
+ * Quoted mode first finds where the record ends (scan_quoted: a quote opens
+ * only at the start of a field, "" is an escaped quote), restarting from
+ * the record start after each refill, then cuts it (split_quoted).  Both
+ * use the same rules, so they agree on field boundaries.
+ */
+#include "vg.h"
+#include "util/util.h"
+#include "ingest/ingest_int.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#define CHUNK (256 * 1024)
+#define DEFAULT_MAX_RECORD ((size_t)1 << 20)
+#define DEFAULT_MAX_FIELDS 4096
+
+static void init_common(struct vg_csv *c, const char *path, const struct vg_csv_opts *o)
+{
+	memset(c, 0, sizeof(*c));
+	c->o = *o;
+	if (!c->o.max_record)
+		c->o.max_record = DEFAULT_MAX_RECORD;
+	if (!c->o.max_fields)
+		c->o.max_fields = DEFAULT_MAX_FIELDS;
+	c->path = path;
+	c->fd = -1;
+	c->next_line = 1;
+}
+
+int vg_csv_open(struct vg_csv *c, const char *path, const struct vg_csv_opts *o,
+                struct vg_err *err)
+{
+	init_common(c, path, o);
+	if (strcmp(path, "-") == 0) {
+		c->fd = STDIN_FILENO;
+	} else {
+		c->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (c->fd < 0)
+			return vg_err_set(err, errno == ENOENT ? VG_ENOTFOUND : VG_EIO, path,
+			                  "cannot open: %s", strerror(errno));
+	}
+#ifdef POSIX_FADV_SEQUENTIAL
+	posix_fadvise(c->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+	c->bufsz = c->o.max_record + CHUNK;
+	c->buf = vg_xmalloc(c->bufsz + 1);
+	return 0;
+}
+
+void vg_csv_open_mem(struct vg_csv *c, const char *name, const void *data, size_t len,
+                     const struct vg_csv_opts *o)
+{
+	init_common(c, name, o);
+	c->mem = data;
+	c->mem_len = len;
+	c->bufsz = c->o.max_record + CHUNK;
+	c->buf = vg_xmalloc(c->bufsz + 1);
+}
+
+void vg_csv_close(struct vg_csv *c)
+{
+	if (c->fd > STDIN_FILENO)
+		close(c->fd);
+	c->fd = -1;
+	free(c->buf);
+	free(c->f);
+	free(c->cbuf);
+	c->buf = NULL;
+	c->f = NULL;
+	c->cbuf = NULL;
+	c->nf = c->fcap = c->ccap = 0;
+}
+
+/* Move pos..end to the front and read more.  Sets eof at end of input. */
+static int fill(struct vg_csv *c, struct vg_err *err)
+{
+	size_t room;
+	ssize_t n;
+
+	if (c->pos > 0) {
+		memmove(c->buf, c->buf + c->pos, c->end - c->pos);
+		c->end -= c->pos;
+		c->pos = 0;
+	}
+	room = c->bufsz - c->end;
+	if (room == 0 || c->eof)
+		return 0;
+	if (c->mem) {
+		n = (ssize_t)(c->mem_len - c->mem_pos < room ? c->mem_len - c->mem_pos : room);
+		memcpy(c->buf + c->end, c->mem + c->mem_pos, (size_t)n);
+		c->mem_pos += (size_t)n;
+	} else {
+		do
+			n = read(c->fd, c->buf + c->end, room);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return vg_err_set(err, VG_EIO, c->path, "read failed: %s", strerror(errno));
+	}
+	if (n == 0)
+		c->eof = true;
+	c->end += (size_t)n;
+	return 0;
+}
+
+/* Consume n bytes at pos. */
+static void consume(struct vg_csv *c, size_t n)
+{
+	c->pos += n;
+	c->bytes += n;
+}
+
+/* Position of the first CR or LF in [from, to), or to. */
+static size_t find_eol(const char *buf, size_t from, size_t to)
+{
+	const char *lf = memchr(buf + from, '\n', to - from);
+	size_t stop = lf ? (size_t)(lf - buf) : to;
+	const char *cr = memchr(buf + from, '\r', stop - from);
+
+	return cr ? (size_t)(cr - buf) : stop;
+}
+
+/* Consume the line end at pos (pos < end, buf[pos] is CR or LF). */
+static void eat_eol(struct vg_csv *c)
+{
+	char ch = c->buf[c->pos];
+
+	consume(c, 1);
+	c->next_line++;
+	if (ch == '\r') {
+		if (c->pos < c->end) {
+			if (c->buf[c->pos] == '\n')
+				consume(c, 1);
+		} else {
+			c->skip_lf = true;
+		}
+	}
+}
+
+static int push_field(struct vg_csv *c, const char *p, size_t len)
+{
+	if (c->nf >= c->o.max_fields)
+		return VG_ETOOBIG;
+	VG_GROW(c->f, c->fcap, c->nf + 1);
+	c->f[c->nf].p = p;
+	c->f[c->nf].len = len;
+	c->nf++;
+	return 0;
+}
+
+/* Cut a NUL-terminated unquoted record (rec[len] == 0) at the delimiter. */
+static int split_plain(struct vg_csv *c, char *rec, size_t len)
+{
+	char *p = rec, *stop = rec + len;
+
+	c->nf = 0;
+	for (;;) {
+		char *d = memchr(p, c->o.delim, (size_t)(stop - p));
+		if (!d)
+			return push_field(c, p, (size_t)(stop - p));
+		*d = '\0';
+		if (push_field(c, p, (size_t)(d - p)) < 0)
+			return VG_ETOOBIG;
+		p = d + 1;
+	}
+}
+
+/*
+ * Find the end of a quoted-mode record starting at p (n bytes available).
+ * Returns true with *reclen when a line end outside quotes was found.  At
+ * eof the record runs to n and *open tells whether a quote was left open.
+ */
+static bool scan_quoted(const char *p, size_t n, char delim, bool eof, size_t *reclen, bool *open)
+{
+	bool inq = false, fstart = true;
+
+	for (size_t i = 0; i < n; i++) {
+		char ch = p[i];
+		if (inq) {
+			if (ch != '"')
+				continue;
+			if (i + 1 == n && !eof)
+				return false; /* "" may straddle the refill */
+			if (i + 1 < n && p[i + 1] == '"')
+				i++;
+			else
+				inq = false;
+		} else if (ch == '\n' || ch == '\r') {
+			*reclen = i;
+			*open = false;
+			return true;
+		} else if (ch == delim) {
+			fstart = true;
+			continue;
+		} else if (ch == '"' && fstart) {
+			inq = true;
+		}
+		fstart = false;
+	}
+	*reclen = n;
+	*open = inq;
+	return eof;
+}
+
+/* Count the line ends inside a record (quoted newlines). */
+static int64_t count_lines(const char *p, size_t n)
+{
+	int64_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\n')
+			k++;
+		else if (p[i] == '\r') {
+			k++;
+			if (i + 1 < n && p[i + 1] == '\n')
+				i++;
+		}
+	}
+	return k;
+}
+
+/* Cut a quoted-mode record in place (rec[len] must be writable). */
+static int split_quoted(struct vg_csv *c, char *rec, size_t len)
+{
+	char *w = rec, *fs = rec;
+	bool inq = false, fstart = true;
+
+	c->nf = 0;
+	for (size_t i = 0; i < len; i++) {
+		char ch = rec[i];
+		if (inq) {
+			if (ch == '"' && i + 1 < len && rec[i + 1] == '"')
+				*w++ = rec[++i];
+			else if (ch == '"')
+				inq = false;
+			else
+				*w++ = ch;
+			continue;
+		}
+		if (ch == c->o.delim) {
+			*w = '\0';
+			if (push_field(c, fs, (size_t)(w - fs)) < 0)
+				return VG_ETOOBIG;
+			fs = ++w;
+			fstart = true;
+			continue;
+		}
+		if (ch == '"' && fstart)
+			inq = true;
+		else
+			*w++ = ch;
+		fstart = false;
+	}
+	*w = '\0';
+	return push_field(c, fs, (size_t)(w - fs));
+}
+
+/* ------------------------------------------------------------ encoding */
+
+/* Windows-1252 0x80..0x9F; 0 = undefined (U+FFFD). */
+static const uint16_t cp1252_hi[32] = {
+	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+};
+
+static bool has_high(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)p[i] >= 0x80)
+			return true;
+	return false;
+}
+
+static bool valid_utf8(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = s[i];
+		size_t k;
+		uint32_t cp;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			k = 1, cp = c & 0x1F;
+		else if (c >= 0xE0 && c <= 0xEF)
+			k = 2, cp = c & 0x0F;
+		else if (c >= 0xF0 && c <= 0xF4)
+			k = 3, cp = c & 0x07;
+		else
+			return false;
+		if (i + k >= n)
+			return false;
+		for (size_t j = 1; j <= k; j++) {
+			if ((s[i + j] & 0xC0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + j] & 0x3F);
+		}
+		if ((k == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+		    (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+			return false;
+		i += k + 1;
+	}
+	return true;
+}
+
+static size_t put_utf8(char *out, uint32_t cp)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	out[0] = (char)(0xE0 | (cp >> 12));
+	out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[2] = (char)(0x80 | (cp & 0x3F));
+	return 3;
+}
+
+/* Re-encode the fields that need it into cbuf (each byte -> at most 3). */
+static void convert_fields(struct vg_csv *c)
+{
+	size_t need = 0, off = 0;
+
+	for (size_t i = 0; i < c->nf; i++)
+		need += c->f[i].len * 3 + 1;
+	if (need > c->ccap) {
+		free(c->cbuf);
+		c->ccap = need;
+		c->cbuf = vg_xmalloc(need);
+	}
+	for (size_t i = 0; i < c->nf; i++) {
+		const unsigned char *s = (const unsigned char *)c->f[i].p;
+		size_t n = c->f[i].len, start = off;
+		if (!has_high(c->f[i].p, n))
+			continue;
+		if (c->o.encoding == VG_CSV_AUTO && valid_utf8(s, n))
+			continue;
+		for (size_t j = 0; j < n; j++) {
+			uint32_t cp = s[j];
+			if (cp >= 0x80 && cp < 0xA0)
+				cp = cp1252_hi[cp - 0x80] ? cp1252_hi[cp - 0x80] : 0xFFFD;
+			off += put_utf8(c->cbuf + off, cp);
+		}
+		c->cbuf[off++] = '\0';
+		c->f[i].p = c->cbuf + start;
+		c->f[i].len = off - start - 1;
+	}
+}
+
+/* ------------------------------------------------------------ records */
+
+/* Skip to the end of the current physical line (after a cap was hit). */
+static int skip_line(struct vg_csv *c, struct vg_err *err)
+{
+	for (;;) {
+		size_t e = find_eol(c->buf, c->pos, c->end);
+		if (e < c->end) {
+			consume(c, e - c->pos);
+			eat_eol(c);
+			return 0;
+		}
+		consume(c, c->end - c->pos);
+		if (c->eof)
+			return 0;
+		if (fill(c, err) < 0)
+			return VG_EIO;
+	}
+}
+
+/* The record at pos is over the cap: drop its first physical line. */
+static int too_big(struct vg_csv *c, struct vg_err *err)
+{
+	if (skip_line(c, err) < 0)
+		return VG_EIO;
+	c->nf = 0;
+	return VG_ETOOBIG;
+}
+
+static int start(struct vg_csv *c, struct vg_err *err)
+{
+	c->started = true;
+	if (fill(c, err) < 0)
+		return VG_EIO;
+	while (c->end < 3 && !c->eof)
+		if (fill(c, err) < 0)
+			return VG_EIO;
+	if (c->end >= 3 && memcmp(c->buf, "\xEF\xBB\xBF", 3) == 0)
+		consume(c, 3);
+	return 0;
+}
+
+/* Make bytes available at pos; false at end of input. */
+static int more(struct vg_csv *c, struct vg_err *err)
+{
+	if (c->pos < c->end)
+		return 1;
+	if (c->eof)
+		return 0;
+	if (fill(c, err) < 0)
+		return VG_EIO;
+	return c->pos < c->end;
+}
+
+/* Locate the next record: *len bytes at pos, terminated at pos+len by a
+ * line end or end of input.  1 found, 0 end of input, VG_ETOOBIG, VG_EIO. */
+static int locate(struct vg_csv *c, size_t *len, bool *open, struct vg_err *err)
+{
+	size_t scanned = 0;
+
+	for (;;) {
+		size_t avail = c->end - c->pos;
+		bool found;
+		if (c->o.quotes) {
+			found = scan_quoted(c->buf + c->pos, avail, c->o.delim, c->eof, len, open);
+		} else {
+			size_t e = find_eol(c->buf, c->pos + scanned, c->end);
+			*len = e - c->pos;
+			*open = false;
+			found = e < c->end || c->eof;
+			scanned = avail;
+		}
+		if (found && *len > c->o.max_record)
+			return VG_ETOOBIG;
+		if (found)
+			return avail ? 1 : 0;
+		if (avail > c->o.max_record)
+			return VG_ETOOBIG;
+		if (fill(c, err) < 0)
+			return VG_EIO;
+	}
+}
+
+int vg_csv_next(struct vg_csv *c, struct vg_err *err)
+{
+	size_t len;
+	bool open;
+	int rc;
+
+	c->nf = 0;
+	if (!c->started && start(c, err) < 0)
+		return VG_EIO;
+	for (;;) {
+		if ((rc = more(c, err)) <= 0)
+			return rc;
+		if (c->skip_lf) {
+			c->skip_lf = false;
+			if (c->buf[c->pos] == '\n') {
+				consume(c, 1);
+				continue;
+			}
+		}
+		if (c->buf[c->pos] == '\n' || c->buf[c->pos] == '\r') {
+			eat_eol(c); /* empty record */
+			continue;
+		}
+		break;
+	}
+	c->line = c->next_line;
+	rc = locate(c, &len, &open, err);
+	if (rc == VG_ETOOBIG)
+		return too_big(c, err);
+	if (rc <= 0)
+		return rc;
+	char *rec = c->buf + c->pos;
+	if (c->o.quotes)
+		c->next_line += count_lines(rec, len);
+	consume(c, len);
+	if (c->pos < c->end)
+		eat_eol(c);
+	rec[len] = '\0'; /* after eat_eol: it may look at the CR's successor */
+	rc = c->o.quotes ? split_quoted(c, rec, len) : split_plain(c, rec, len);
+	if (rc < 0) {
+		c->nf = 0;
+		return VG_ETOOBIG;
+	}
+	if (c->o.encoding != VG_CSV_UTF8)
+		convert_fields(c);
+	return open ? VG_EPARSE : 1;
+}
+
+int vg_csv_split(struct vg_csv *c, char *rec, size_t len)
+{
+	int rc;
+
+	rec[len] = '\0';
+	rc = c->o.quotes ? split_quoted(c, rec, len) : split_plain(c, rec, len);
+	if (rc < 0) {
+		c->nf = 0;
+		return VG_ETOOBIG;
+	}
+	if (c->o.encoding != VG_CSV_UTF8)
+		convert_fields(c);
+	return 1;
+}
+
+const char *vg_csv_excerpt(const struct vg_csv *c, char *out, size_t n)
+{
+	size_t w = 0;
+
+	if (n == 0)
+		return out;
+	for (size_t i = 0; i < c->nf && w + 1 < n; i++) {
+		if (i > 0)
+			out[w++] = c->o.delim;
+		for (size_t j = 0; j < c->f[i].len && w + 1 < n; j++)
+			out[w++] = c->f[i].p[j];
+	}
+	out[w] = '\0';
+	return out;
+}
+
+struct vg_sv vg_csv_field(const struct vg_csv *c, int i)
+{
+	if (i < 0 || (size_t)i >= c->nf)
+		return (struct vg_sv){"", 0};
+	return vg_sv_trim(c->f[i]);
+}
+
+/* ------------------------------------------------------------ headers */
+
+int vg_csv_header_read(struct vg_csv *c, struct vg_csv_header *h, struct vg_err *err)
+{
+	int rc;
+
+	h->names = NULL;
+	h->n = 0;
+	rc = vg_csv_next(c, err);
+	if (rc == 0)
+		return vg_err_set(err, VG_EPARSE, c->path, "empty file: no header line");
+	if (rc < 0 && rc != VG_EPARSE)
+		return rc == VG_ETOOBIG
+		           ? vg_err_set(err, VG_ETOOBIG, c->path, "header line too long")
+		           : rc;
+	h->names = vg_xcalloc(c->nf ? c->nf : 1, sizeof(*h->names));
+	h->n = c->nf;
+	for (size_t i = 0; i < c->nf; i++) {
+		struct vg_sv s = vg_sv_trim(c->f[i]);
+		char *name = vg_xstrndup(s.p, s.len);
+		for (char *p = name; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		h->names[i] = name;
+	}
+	return 0;
+}
+
+int vg_csv_header_find(const struct vg_csv_header *h, ...)
+{
+	va_list ap;
+	const char *alias;
+	int found = -1;
+
+	va_start(ap, h);
+	while (found < 0 && (alias = va_arg(ap, const char *)) != NULL) {
+		for (size_t i = 0; i < h->n; i++) {
+			if (vg_sv_ieq_cstr(vg_sv_of(h->names[i]), alias)) {
+				found = (int)i;
+				break;
+			}
+		}
+	}
+	va_end(ap);
+	return found;
+}
+
+void vg_csv_header_release(struct vg_csv_header *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		free(h->names[i]);
+	free(h->names);
+	h->names = NULL;
+	h->n = 0;
+}
+
+int vg_csv_sniff(const char *path, char *delim, struct vg_err *err)
+{
+	static const char cands[] = {',', ';', '\t', '|'};
+	size_t count[4] = {0};
+	char buf[65536];
+	size_t n = 0, best = 0;
+	ssize_t k;
+	bool inq = false;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return vg_err_set(err, errno == ENOENT ? VG_ENOTFOUND : VG_EIO, path,
+		                  "cannot open: %s", strerror(errno));
+	while (n < sizeof(buf) && (k = read(fd, buf + n, sizeof(buf) - n)) > 0)
+		n += (size_t)k;
+	close(fd);
+	for (size_t i = 0; i < n && (inq || (buf[i] != '\n' && buf[i] != '\r')); i++) {
+		if (buf[i] == '"')
+			inq = !inq;
+		for (size_t j = 0; j < 4 && !inq; j++)
+			count[j] += buf[i] == cands[j];
+	}
+	for (size_t j = 1; j < 4; j++)
+		if (count[j] > count[best])
+			best = j;
+	*delim = cands[best];
+	return 0;
+}
