@@ -112,7 +112,7 @@ int vg_tl_class_of(int klass); /* enum vg_class -> enum vg_tl_class */
 struct vg_timeliness {
 	int category;   /* enum vg_tl_cat */
 	int deadline;   /* days */
-	bool known;     /* both dates known (at least to the day) */
+	bool known;     /* both dates known (at least the year) */
 	int days_taken; /* submission - awareness, when known */
 	int days_late;  /* max(0, days_taken - deadline), when known */
 	bool on_time;   /* known && days_late == 0 */
