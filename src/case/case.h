@@ -182,6 +182,8 @@ struct vg_case_version {
 	bool unexpected;           /* new / unlisted (新的) */
 	int klass;                 /* main product class of the case */
 	const char *narrative;     /* H.1 */
+	const char *stratum;       /* free stratum label from an imported table
+	                              (vigil import table --stratum COL), NULL if none */
 
 	struct vg_product *products;
 	size_t nproducts, products_cap;
