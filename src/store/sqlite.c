@@ -1,2 +1,439 @@
-/* placeholder: being written */
+/*
+ * sqlite.c - the SQLite backend: opening, migrations, transactions and the
+ * statement cache.  The case and account code lives in sqlite_cases.c and
+ * sqlite_accounts.c (see store_int.h for the map).
+ *
+ * Opening a store:
+ *   1. sqlite3_open_v2 in multi-thread mode (one handle per thread, as
+ *      store.h requires), read-write (+create) or read-only;
+ *   2. PRAGMAs: journal_mode=WAL (readers never block the writer),
+ *      synchronous=FULL (a commit is on disk when it returns; BULK lowers
+ *      it to NORMAL: still atomic and consistent after a crash, the last
+ *      commits may be lost on power failure), foreign_keys=ON,
+ *      busy_timeout (several server threads share the file);
+ *   3. migrations (migrations.c), each in its own IMMEDIATE transaction that
+ *      re-reads the schema version under the lock, so two processes opening
+ *      a fresh file at once do not both apply migration 1.
+ *
+ * Transactions: vg_store_begin is BEGIN IMMEDIATE, taking the write lock
+ * at once so a transaction never fails half-way on a lock upgrade.  Writes
+ * outside begin/commit open and commit their own transaction (tx_enter /
+ * tx_leave).  After the lock is taken, PRAGMA data_version tells whether
+ * another connection committed since we last looked; if so the in-memory
+ * case cache is dropped (it is only a cache of what the tables hold).
+ * Rollback also drops it, since it may describe rows that no longer exist.
+ */
 #include "vg.h"
+#include "store/store_int.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BUSY_TIMEOUT_MS 10000
+#define DOC_MAX ((size_t)16 << 20) /* largest JSON document of one version */
+
+int vg_sq_err(struct vg_store *st, struct vg_err *err, const char *what)
+{
+	int ext = sqlite3_extended_errcode(st->db);
+	int code = VG_EDB;
+
+	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+		code = VG_EEXIST;
+	else if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+		code = VG_EINVAL; /* refers to a unit, user or case that does not exist */
+	return vg_err_set(err, code, NULL, "%s: %s", what, sqlite3_errmsg(st->db));
+}
+
+sqlite3_stmt *vg_sq_stmt(struct vg_store *st, int id, const char *sql, struct vg_err *err)
+{
+	sqlite3_stmt *s = st->stmts[id];
+
+	if (s) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return s;
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+		vg_sq_err(st, err, "prepare");
+		return NULL;
+	}
+	st->stmts[id] = s;
+	return s;
+}
+
+/* Step a statement that returns no rows, then reset it. */
+int vg_sq_exec_step(struct vg_store *st, sqlite3_stmt *s, struct vg_err *err, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		rc = vg_sq_err(st, err, what);
+		sqlite3_reset(s);
+		return rc;
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
+void vg_sq_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+void vg_sq_bind_date(sqlite3_stmt *s, int i, const struct vg_date *d)
+{
+	char buf[16];
+
+	if (d->prec == VG_DATE_NONE) {
+		sqlite3_bind_null(s, i);
+		return;
+	}
+	vg_date_format(d, buf);
+	sqlite3_bind_text(s, i, buf, -1, SQLITE_TRANSIENT);
+}
+
+const char *vg_sq_col_str(sqlite3_stmt *s, int i, struct vg_arena *a)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	if (!t)
+		return NULL;
+	return vg_arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(s, i));
+}
+
+struct vg_date vg_sq_col_date(sqlite3_stmt *s, int i)
+{
+	struct vg_date d = VG_DATE_INIT;
+	const char *t = (const char *)sqlite3_column_text(s, i);
+
+	if (t && vg_date_parse(vg_sv_of(t), &d) != 0)
+		d = (struct vg_date)VG_DATE_INIT;
+	return d;
+}
+
+/* ------------------------------------------------------------ case cache */
+
+void vg_sq_cache_flush(struct vg_store *st)
+{
+	if (st->cache)
+		vg_map_free(st->cache);
+	st->cache = NULL;
+	st->nslots = 0;
+}
+
+static int check_data_version(struct vg_store *st, struct vg_err *err)
+{
+	sqlite3_stmt *s = vg_sq_stmt(st, S_DATA_VERSION, "PRAGMA data_version", err);
+	int64_t v;
+
+	if (!s)
+		return err->code;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		int rc = vg_sq_err(st, err, "data_version");
+		sqlite3_reset(s);
+		return rc;
+	}
+	v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (v != st->data_version)
+		vg_sq_cache_flush(st);
+	st->data_version = v;
+	return 0;
+}
+
+/* ---------------------------------------------------------- transactions */
+
+static int tx_exec(struct vg_store *st, int id, const char *sql, struct vg_err *err)
+{
+	sqlite3_stmt *s = vg_sq_stmt(st, id, sql, err);
+
+	if (!s)
+		return err->code;
+	return vg_sq_exec_step(st, s, err, sql);
+}
+
+int vg_store_begin(struct vg_store *st, struct vg_err *err)
+{
+	int rc;
+
+	if (st->in_tx)
+		return vg_err_set(err, VG_EINVAL, NULL, "a transaction is already open");
+	if (st->flags & VG_STORE_READONLY)
+		return vg_err_set(err, VG_EINVAL, NULL, "the store is open read-only");
+	rc = tx_exec(st, S_BEGIN, "BEGIN IMMEDIATE", err);
+	if (rc)
+		return rc;
+	rc = check_data_version(st, err);
+	if (rc) {
+		tx_exec(st, S_ROLLBACK, "ROLLBACK", &(struct vg_err)VG_ERR_INIT);
+		return rc;
+	}
+	st->in_tx = true;
+	st->tx_failed = false;
+	return 0;
+}
+
+int vg_store_commit(struct vg_store *st, struct vg_err *err)
+{
+	int rc;
+
+	if (!st->in_tx)
+		return vg_err_set(err, VG_EINVAL, NULL, "no transaction is open");
+	if (st->tx_failed) {
+		vg_store_rollback(st);
+		return vg_err_set(err, VG_EDB, NULL,
+		                  "a write failed inside the transaction; it was rolled back");
+	}
+	rc = tx_exec(st, S_COMMIT, "COMMIT", err);
+	if (rc) {
+		vg_store_rollback(st);
+		return rc;
+	}
+	st->in_tx = false;
+	return 0;
+}
+
+int vg_store_rollback(struct vg_store *st)
+{
+	struct vg_err ignored = VG_ERR_INIT;
+
+	if (!sqlite3_get_autocommit(st->db))
+		tx_exec(st, S_ROLLBACK, "ROLLBACK", &ignored);
+	st->in_tx = false;
+	st->tx_failed = false;
+	vg_sq_cache_flush(st);
+	return 0;
+}
+
+int vg_sq_tx_enter(struct vg_store *st, bool *own, struct vg_err *err)
+{
+	int rc;
+
+	*own = false;
+	if (st->in_tx)
+		return st->tx_failed ? vg_err_set(err, VG_EDB, NULL,
+		                                  "the transaction failed; roll it back")
+		                     : 0;
+	rc = vg_store_begin(st, err);
+	if (rc == 0)
+		*own = true;
+	return rc;
+}
+
+int vg_sq_tx_leave(struct vg_store *st, bool own, int rc, struct vg_err *err)
+{
+	if (!own) {
+		if (rc && st->in_tx)
+			st->tx_failed = true;
+		return rc;
+	}
+	if (rc) {
+		vg_store_rollback(st);
+		return rc;
+	}
+	return vg_store_commit(st, err);
+}
+
+/* ------------------------------------------------------------ migrations */
+
+static int schema_version_now(struct vg_store *st, int *version, struct vg_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(version), 0) FROM schema_migrations",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return vg_sq_err(st, err, "reading schema_migrations");
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*version = sqlite3_column_int(s, 0);
+	else
+		rc = vg_sq_err(st, err, "reading schema_migrations");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int record_migration(struct vg_store *st, const struct vg_migration *m,
+                            struct vg_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db,
+	                       "INSERT INTO schema_migrations(version, name) VALUES (?1, ?2)", -1,
+	                       &s, NULL) != SQLITE_OK)
+		return vg_sq_err(st, err, "recording migration");
+	sqlite3_bind_int(s, 1, m->version);
+	sqlite3_bind_text(s, 2, m->name, -1, SQLITE_STATIC);
+	rc = vg_sq_exec_step(st, s, err, "recording migration");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Apply one migration in its own transaction, unless someone else did. */
+static int apply_migration(struct vg_store *st, const struct vg_migration *m,
+                           struct vg_err *err)
+{
+	int rc, have = 0;
+
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return vg_sq_err(st, err, "migration: begin");
+	rc = schema_version_now(st, &have, err);
+	if (rc || have >= m->version)
+		goto out;
+	if (sqlite3_exec(st->db, m->sql, NULL, NULL, NULL) != SQLITE_OK) {
+		rc = vg_err_set(err, VG_EDB, NULL, "migration %d (%s): %s", m->version, m->name,
+		                sqlite3_errmsg(st->db));
+		goto out;
+	}
+	rc = record_migration(st, m, err);
+	if (rc == 0)
+		st->applied_now++;
+out:
+	if (rc == 0 && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		rc = vg_sq_err(st, err, "migration: commit");
+	if (rc)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static int migrate(struct vg_store *st, struct vg_err *err)
+{
+	int rc, newest = vg_sqlite_migrations[vg_sqlite_nmigrations - 1].version;
+
+	if (sqlite3_exec(st->db,
+	                 "CREATE TABLE IF NOT EXISTS schema_migrations("
+	                 " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+	                 " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))",
+	                 NULL, NULL, NULL) != SQLITE_OK)
+		return vg_sq_err(st, err, "creating schema_migrations");
+	rc = schema_version_now(st, &st->schema_version, err);
+	if (rc)
+		return rc;
+	if (st->schema_version > newest)
+		return vg_err_set(err, VG_EDB, NULL,
+		                  "database schema version %d is newer than this program's (%d)",
+		                  st->schema_version, newest);
+	for (size_t i = 0; i < vg_sqlite_nmigrations; i++) {
+		if (vg_sqlite_migrations[i].version <= st->schema_version)
+			continue;
+		rc = apply_migration(st, &vg_sqlite_migrations[i], err);
+		if (rc)
+			return rc;
+	}
+	return schema_version_now(st, &st->schema_version, err);
+}
+
+/* ------------------------------------------------------------ open/close */
+
+static int set_pragmas(struct vg_store *st, struct vg_err *err)
+{
+	const char *rw = (st->flags & VG_STORE_BULK)
+		? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-262144;"
+		: "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;";
+
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	if (sqlite3_exec(st->db, "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;", NULL,
+	                 NULL, NULL) != SQLITE_OK)
+		return vg_sq_err(st, err, "pragmas");
+	if (st->flags & VG_STORE_READONLY)
+		return 0;
+	if (sqlite3_exec(st->db, rw, NULL, NULL, NULL) != SQLITE_OK)
+		return vg_sq_err(st, err, "pragmas");
+	return 0;
+}
+
+/* "sqlite:PATH", "sqlite://PATH" or a plain path. */
+static const char *sqlite_path(const char *uri)
+{
+	if (strncmp(uri, "sqlite://", 9) == 0)
+		return uri + 9;
+	if (strncmp(uri, "sqlite:", 7) == 0)
+		return uri + 7;
+	return uri;
+}
+
+static int open_db(struct vg_store *st, const char *path, struct vg_err *err)
+{
+	int oflags = SQLITE_OPEN_NOMUTEX;
+	struct stat sb;
+
+	if (st->flags & VG_STORE_READONLY)
+		oflags |= SQLITE_OPEN_READONLY;
+	else
+		oflags |= SQLITE_OPEN_READWRITE | ((st->flags & VG_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
+	if (!(oflags & SQLITE_OPEN_CREATE) && stat(path, &sb) != 0)
+		return vg_err_set(err, VG_ENOTFOUND, path, "no database at %s", path);
+	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK)
+		return vg_err_set(err, VG_EIO, path, "cannot open %s: %s", path,
+		                  st->db ? sqlite3_errmsg(st->db) : "out of memory");
+	sqlite3_extended_result_codes(st->db, 1);
+	return 0;
+}
+
+int vg_store_open(const char *uri, int flags, struct vg_store **out, struct vg_err *err)
+{
+	struct vg_store *st;
+	int rc;
+
+	*out = NULL;
+	if (!uri || !*uri)
+		return vg_err_set(err, VG_EINVAL, NULL, "no database given");
+	if (strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0)
+		return vg_err_set(err, VG_EINVAL, NULL,
+		                  "the PostgreSQL backend is not available in this build");
+	st = vg_xcalloc(1, sizeof(*st));
+	st->flags = flags;
+	st->doc = (struct vg_buf)VG_BUF_INIT(DOC_MAX);
+	vg_arena_init(&st->scratch, 64 * 1024);
+	rc = open_db(st, sqlite_path(uri), err);
+	if (rc == 0)
+		rc = set_pragmas(st, err);
+	if (rc == 0 && !(flags & VG_STORE_READONLY))
+		rc = migrate(st, err);
+	else if (rc == 0)
+		rc = schema_version_now(st, &st->schema_version, err);
+	if (rc) {
+		vg_store_close(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
+void vg_store_close(struct vg_store *st)
+{
+	if (!st)
+		return;
+	if (st->db && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	for (size_t i = 0; i < S__COUNT; i++)
+		sqlite3_finalize(st->stmts[i]);
+	for (size_t i = 0; i < LIST_VARIANTS; i++) {
+		sqlite3_finalize(st->list_stmts[i][0]);
+		sqlite3_finalize(st->list_stmts[i][1]);
+	}
+	sqlite3_close_v2(st->db);
+	vg_sq_cache_flush(st);
+	free(st->slots);
+	vg_buf_release(&st->doc);
+	vg_arena_release(&st->scratch);
+	free(st);
+}
+
+int vg_store_schema_version(struct vg_store *st, int *version, int *applied_now,
+                            struct vg_err *err)
+{
+	if (version)
+		*version = st->schema_version;
+	if (applied_now)
+		*applied_now = st->applied_now;
+	return 0;
+}
+
+const char *vg_store_backend(const struct vg_store *st)
+{
+	return "sqlite";
+}

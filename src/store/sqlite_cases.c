@@ -1,0 +1,875 @@
+/*
+ * sqlite_cases.c - case versions in SQLite: put, latest-version selection,
+ * reads, scans and listing.
+ *
+ * Putting a version (the import hot path, one transaction per batch):
+ *
+ *   1. encode the version to its canonical JSON document (case.h) and hash
+ *      it (XXH3-128): the hash is the version's identity within its case;
+ *   2. find the case: the in-memory cache (case id -> rowid, number of
+ *      versions, C.1.5 and C.1.2 of the latest version), else one indexed
+ *      SELECT, else INSERT a new case row;
+ *   3. INSERT the version ... ON CONFLICT(case_row, hash) DO NOTHING: no row
+ *      changed means an identical version is already stored, and nothing
+ *      else is written (re-imports are idempotent);
+ *   4. INSERT its products and events;
+ *   5. compare with the case's latest (E2B(R3) C.1.5, then C.1.2, by
+ *      vg_case_version_cmp; a tie goes to the later arrival) and UPDATE the
+ *      case row: either the latest pointer and its denormalised listing
+ *      fields (valid, nullified, class, seriousness, unit, dates, first
+ *      product and event), or just the version count.
+ *
+ * So a put costs 3 + products + events statements, all cached, and no
+ * SELECT once the case is in the cache.
+ *
+ * Latest version and nullification (E2B(R3) C.1.11.1): the case is
+ * nullified exactly when its latest version is a nullification.  A
+ * follow-up dated after the nullification (which E2B forbids: a re-submitted
+ * case gets a new C.1.8.1) therefore becomes latest and the case is live
+ * again; one dated before it, arriving late, leaves the case nullified.
+ * The result depends only on the set of versions, except for exact ties,
+ * where arrival order decides.  Amendments (C.1.11.1 = 2) are versions like
+ * any other: they keep C.1.5 and win by C.1.2 or, on a tie, by arriving
+ * later.  The valid flag is vg_case_is_valid of the latest version.
+ *
+ * Reads decode the stored JSON documents with vg_case_from_json; the scans
+ * run one statement of their own (so callbacks may use the store) and
+ * decode each row into an arena reset per row.
+ */
+#include "vg.h"
+#include "store/store_int.h"
+
+#include <time.h>
+#include <xxhash.h>
+
+#define CACHE_MAX_CASES ((size_t)4 << 20) /* past this the cache starts over */
+
+/* ------------------------------------------------------------ the cache */
+
+static struct case_slot *cache_find(struct vg_store *st, const char *id, size_t len)
+{
+	uint32_t i;
+
+	if (!st->cache)
+		return NULL;
+	i = vg_map_find(st->cache, id, len);
+	return i == UINT32_MAX ? NULL : &st->slots[i];
+}
+
+static struct case_slot *cache_add(struct vg_store *st, const char *id, size_t len)
+{
+	uint32_t i;
+
+	if (st->cache && st->nslots >= CACHE_MAX_CASES)
+		vg_sq_cache_flush(st);
+	if (!st->cache)
+		st->cache = vg_map_new(1024);
+	i = vg_map_intern(st->cache, id, len, NULL);
+	if (i >= st->nslots) {
+		VG_GROW(st->slots, st->slots_cap, (size_t)i + 1);
+		st->nslots = (size_t)i + 1;
+	}
+	return &st->slots[i];
+}
+
+/* The case's slot: from the cache, else from the table; NULL when new. */
+static int case_lookup(struct vg_store *st, const char *id, struct case_slot **out,
+                       struct vg_err *err)
+{
+	size_t len = strlen(id);
+	sqlite3_stmt *s;
+	int rc;
+
+	*out = cache_find(st, id, len);
+	if (*out)
+		return 0;
+	s = vg_sq_stmt(st, S_CASE_FIND,
+	               "SELECT id, nversions, latest, created FROM cases WHERE case_id = ?1", err);
+	if (!s)
+		return err->code;
+	sqlite3_bind_text(s, 1, id, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		struct case_slot *c = cache_add(st, id, len);
+		c->rowid = sqlite3_column_int64(s, 0);
+		c->nversions = sqlite3_column_int(s, 1);
+		c->latest = vg_sq_col_date(s, 2);
+		c->created = vg_sq_col_date(s, 3);
+		*out = c;
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : vg_sq_err(st, err, "finding case");
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+static int case_insert(struct vg_store *st, const char *id, int64_t *rowid, struct vg_err *err)
+{
+	sqlite3_stmt *s = vg_sq_stmt(st, S_CASE_INSERT, "INSERT INTO cases(case_id) VALUES (?1)", err);
+	int rc;
+
+	if (!s)
+		return err->code;
+	vg_sq_bind_text(s, 1, id);
+	rc = vg_sq_exec_step(st, s, err, "adding case");
+	*rowid = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+/* ------------------------------------------------------------ put parts */
+
+struct put {
+	const struct vg_case_version *v;
+	unsigned char hash[16];
+	bool valid;
+	int64_t case_row, version_row;
+	int version_no;
+};
+
+static int encode(struct vg_store *st, struct put *p, struct vg_err *err)
+{
+	XXH128_hash_t h;
+	int rc;
+
+	vg_buf_reset(&st->doc);
+	rc = vg_case_to_json(p->v, &st->doc);
+	if (rc)
+		return vg_err_set(err, rc, NULL, "case %s: cannot encode the version: %s",
+		                  p->v->case_id, vg_strerror(rc));
+	h = XXH3_128bits(st->doc.p, st->doc.len);
+	XXH128_canonicalFromHash((XXH128_canonical_t *)p->hash, h);
+	return 0;
+}
+
+/* 1 when added, 0 when an identical version was already there. */
+static int version_insert(struct vg_store *st, struct put *p, struct vg_err *err)
+{
+	const struct vg_case_version *v = p->v;
+	sqlite3_stmt *s = vg_sq_stmt(st, S_VERSION_INSERT,
+		"INSERT INTO versions(case_row, version_no, hash, report_id, source, latest,"
+		" created, nullified, amendment, valid, arrived, document)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+		" ON CONFLICT(case_row, hash) DO NOTHING", err);
+	int rc;
+
+	if (!s)
+		return err->code;
+	sqlite3_bind_int64(s, 1, p->case_row);
+	sqlite3_bind_int(s, 2, p->version_no);
+	sqlite3_bind_blob(s, 3, p->hash, sizeof(p->hash), SQLITE_STATIC);
+	vg_sq_bind_text(s, 4, v->report_id);
+	vg_sq_bind_text(s, 5, v->source);
+	vg_sq_bind_date(s, 6, &v->latest);
+	vg_sq_bind_date(s, 7, &v->created);
+	sqlite3_bind_int(s, 8, v->nullified);
+	sqlite3_bind_int(s, 9, v->amendment);
+	sqlite3_bind_int(s, 10, p->valid);
+	sqlite3_bind_int64(s, 11, (int64_t)time(NULL));
+	sqlite3_bind_text(s, 12, st->doc.p, (int)st->doc.len, SQLITE_STATIC);
+	rc = vg_sq_exec_step(st, s, err, "adding version");
+	if (rc)
+		return rc;
+	if (sqlite3_changes(st->db) == 0)
+		return 0;
+	p->version_row = sqlite3_last_insert_rowid(st->db);
+	return 1;
+}
+
+static int products_insert(struct vg_store *st, const struct put *p, struct vg_err *err)
+{
+	for (size_t i = 0; i < p->v->nproducts; i++) {
+		const struct vg_product *pr = &p->v->products[i];
+		sqlite3_stmt *s = vg_sq_stmt(st, S_PRODUCT_INSERT,
+			"INSERT INTO products(version, idx, role, klass, name, ingredient, category)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", err);
+		int rc;
+
+		if (!s)
+			return err->code;
+		sqlite3_bind_int64(s, 1, p->version_row);
+		sqlite3_bind_int(s, 2, (int)i);
+		sqlite3_bind_int(s, 3, pr->role);
+		sqlite3_bind_int(s, 4, pr->klass);
+		vg_sq_bind_text(s, 5, pr->name);
+		vg_sq_bind_text(s, 6, pr->ingredient);
+		vg_sq_bind_text(s, 7, pr->category);
+		rc = vg_sq_exec_step(st, s, err, "adding product");
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int events_insert(struct vg_store *st, const struct put *p, struct vg_err *err)
+{
+	for (size_t i = 0; i < p->v->nevents; i++) {
+		const struct vg_event *ev = &p->v->events[i];
+		sqlite3_stmt *s = vg_sq_stmt(st, S_EVENT_INSERT,
+			"INSERT INTO events(version, idx, term, coded, code, outcome, seriousness)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", err);
+		int rc;
+
+		if (!s)
+			return err->code;
+		sqlite3_bind_int64(s, 1, p->version_row);
+		sqlite3_bind_int(s, 2, (int)i);
+		vg_sq_bind_text(s, 3, ev->term);
+		vg_sq_bind_text(s, 4, ev->coded);
+		vg_sq_bind_text(s, 5, ev->code);
+		sqlite3_bind_int(s, 6, ev->outcome);
+		sqlite3_bind_int(s, 7, (int)ev->seriousness);
+		rc = vg_sq_exec_step(st, s, err, "adding event");
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* For listings: the first suspect or interacting product, else the first. */
+static const char *first_product(const struct vg_case_version *v)
+{
+	const struct vg_product *pick = v->nproducts ? &v->products[0] : NULL;
+
+	for (size_t i = 0; i < v->nproducts; i++) {
+		if (v->products[i].role == VG_ROLE_SUSPECT || v->products[i].role == VG_ROLE_INTERACTING) {
+			pick = &v->products[i];
+			break;
+		}
+	}
+	if (!pick)
+		return NULL;
+	return pick->name ? pick->name : pick->ingredient;
+}
+
+static const char *first_event(const struct vg_case_version *v)
+{
+	if (!v->nevents)
+		return NULL;
+	return v->events[0].term ? v->events[0].term : v->events[0].coded;
+}
+
+/* The version is the case's new latest: point at it, refresh listing fields. */
+static int case_set_latest(struct vg_store *st, const struct put *p, struct vg_err *err)
+{
+	const struct vg_case_version *v = p->v;
+	sqlite3_stmt *s = vg_sq_stmt(st, S_CASE_SET_LATEST,
+		"UPDATE cases SET latest_version = ?2, nversions = ?3, valid = ?4, nullified = ?5,"
+		" klass = ?6, serious = ?7, unit = ?8, latest = ?9, created = ?10, received = ?11,"
+		" received_day = ?12, first_product = ?13, first_event = ?14 WHERE id = ?1", err);
+
+	if (!s)
+		return err->code;
+	sqlite3_bind_int64(s, 1, p->case_row);
+	sqlite3_bind_int64(s, 2, p->version_row);
+	sqlite3_bind_int(s, 3, p->version_no);
+	sqlite3_bind_int(s, 4, p->valid);
+	sqlite3_bind_int(s, 5, v->nullified);
+	sqlite3_bind_int(s, 6, v->klass);
+	sqlite3_bind_int(s, 7, v->serious || v->seriousness != 0);
+	vg_sq_bind_text(s, 8, v->unit);
+	vg_sq_bind_date(s, 9, &v->latest);
+	vg_sq_bind_date(s, 10, &v->created);
+	vg_sq_bind_date(s, 11, &v->received);
+	if (v->received.prec >= VG_DATE_YEAR)
+		sqlite3_bind_int(s, 12, vg_date_first_day(&v->received));
+	vg_sq_bind_text(s, 13, first_product(v));
+	vg_sq_bind_text(s, 14, first_event(v));
+	return vg_sq_exec_step(st, s, err, "updating case");
+}
+
+static int case_bump(struct vg_store *st, const struct put *p, struct vg_err *err)
+{
+	sqlite3_stmt *s = vg_sq_stmt(st, S_CASE_BUMP,
+	                             "UPDATE cases SET nversions = ?2 WHERE id = ?1", err);
+
+	if (!s)
+		return err->code;
+	sqlite3_bind_int64(s, 1, p->case_row);
+	sqlite3_bind_int(s, 2, p->version_no);
+	return vg_sq_exec_step(st, s, err, "updating case");
+}
+
+/* E2B(R3) C.1.5 then C.1.2; a tie goes to the later arrival (the new one). */
+static bool is_newer(const struct vg_case_version *v, const struct case_slot *cur)
+{
+	struct vg_case_version latest;
+
+	memset(&latest, 0, sizeof(latest));
+	latest.latest = cur->latest;
+	latest.created = cur->created;
+	return vg_case_version_cmp(v, &latest) >= 0;
+}
+
+static int audit_put(struct vg_store *st, const struct put *p, const char *actor,
+                     struct vg_err *err)
+{
+	return vg_store_audit(st, actor, p->version_no == 1 ? "case.create" : "case.version",
+	                      p->v->case_id, NULL, st->doc.p, err);
+}
+
+/* Steps 2-5 of the essay, inside a write transaction. */
+static int put_locked(struct vg_store *st, struct put *p, const char *actor,
+                      struct vg_put_result *res, struct vg_err *err)
+{
+	const char *id = p->v->case_id;
+	struct case_slot *c = NULL;
+	int rc = case_lookup(st, id, &c, err);
+
+	if (rc)
+		return rc;
+	if (!c) {
+		rc = case_insert(st, id, &p->case_row, err);
+		if (rc)
+			return rc;
+		res->case_added = true;
+	} else {
+		p->case_row = c->rowid;
+	}
+	p->version_no = (c ? c->nversions : 0) + 1;
+	res->case_rowid = p->case_row;
+	rc = version_insert(st, p, err);
+	if (rc <= 0)
+		return rc; /* error, or an identical version is already stored */
+	res->version_added = true;
+	res->version_rowid = p->version_row;
+	res->version_no = p->version_no;
+	rc = products_insert(st, p, err);
+	if (rc == 0)
+		rc = events_insert(st, p, err);
+	if (rc)
+		return rc;
+	res->became_latest = !c || is_newer(p->v, c);
+	res->superseded = res->became_latest && c;
+	rc = res->became_latest ? case_set_latest(st, p, err) : case_bump(st, p, err);
+	if (rc == 0 && actor)
+		rc = audit_put(st, p, actor, err);
+	if (rc)
+		return rc;
+	if (!c)
+		c = cache_add(st, id, strlen(id));
+	c->rowid = p->case_row;
+	c->nversions = p->version_no;
+	if (res->became_latest) {
+		c->latest = p->v->latest;
+		c->created = p->v->created;
+	}
+	return 0;
+}
+
+int vg_store_put_version(struct vg_store *st, const struct vg_case_version *v,
+                         const char *actor, struct vg_put_result *res, struct vg_err *err)
+{
+	struct put p;
+	bool own = false;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	memset(&p, 0, sizeof(p));
+	p.v = v;
+	if (!v->case_id || !*v->case_id)
+		return vg_err_set(err, VG_EINVAL, "case_id",
+		                  "a version needs its worldwide case id (E2B C.1.8.1)");
+	rc = encode(st, &p, err);
+	if (rc)
+		return rc;
+	p.valid = vg_case_is_valid(v);
+	res->valid = p.valid;
+	rc = vg_sq_tx_enter(st, &own, err);
+	if (rc)
+		return rc;
+	rc = put_locked(st, &p, actor, res, err);
+	rc = vg_sq_tx_leave(st, own, rc, err);
+	if (rc) {
+		bool valid = res->valid;
+		memset(res, 0, sizeof(*res));
+		res->valid = valid;
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------ delete, status */
+
+int vg_store_delete_case(struct vg_store *st, const char *case_id, bool *changed,
+                         struct vg_err *err)
+{
+	sqlite3_stmt *s;
+	bool own = false;
+	int rc;
+
+	if (changed)
+		*changed = false;
+	rc = vg_sq_tx_enter(st, &own, err);
+	if (rc)
+		return rc;
+	s = vg_sq_stmt(st, S_CASE_DELETE,
+	               "UPDATE cases SET deleted = 1 WHERE case_id = ?1 AND deleted = 0", err);
+	if (!s) {
+		rc = err->code;
+	} else {
+		vg_sq_bind_text(s, 1, case_id);
+		rc = vg_sq_exec_step(st, s, err, "deleting case");
+		if (rc == 0 && changed)
+			*changed = sqlite3_changes(st->db) > 0;
+	}
+	return vg_sq_tx_leave(st, own, rc, err);
+}
+
+static int case_rowid(struct vg_store *st, const char *case_id, const char *field,
+                      int64_t *rowid, struct vg_err *err)
+{
+	sqlite3_stmt *s = vg_sq_stmt(st, S_CASE_ID_OF, "SELECT id FROM cases WHERE case_id = ?1", err);
+	int rc;
+
+	if (!s)
+		return err->code;
+	vg_sq_bind_text(s, 1, case_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*rowid = sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = vg_err_set(err, VG_ENOTFOUND, field, "no case %s", case_id);
+	} else {
+		rc = vg_sq_err(st, err, "finding case");
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+static const char *const status_names[] = {"submitted", "accepted", "returned"};
+
+/* {"status":"returned","comment":"..."} for the audit log. */
+static char *status_json(struct vg_store *st, int status, const char *comment)
+{
+	struct vg_buf b = VG_BUF_INIT(0);
+	char *out;
+
+	vg_buf_puts(&b, "{\"status\":");
+	vg_buf_json_str(&b, status_names[status]);
+	if (comment) {
+		vg_buf_puts(&b, ",\"comment\":");
+		vg_buf_json_str(&b, comment);
+	}
+	vg_buf_putc(&b, '}');
+	out = vg_arena_strdup(&st->scratch, b.p);
+	vg_buf_release(&b);
+	return out;
+}
+
+static int status_get(struct vg_store *st, const char *case_id, char **before,
+                      struct vg_err *err)
+{
+	sqlite3_stmt *s = vg_sq_stmt(st, S_CASE_STATUS_GET,
+	                             "SELECT status, status_comment FROM cases WHERE case_id = ?1", err);
+	int rc;
+
+	if (!s)
+		return err->code;
+	vg_sq_bind_text(s, 1, case_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		int old = sqlite3_column_int(s, 0);
+		*before = status_json(st, old >= 0 && old <= 2 ? old : 0,
+		                      (const char *)sqlite3_column_text(s, 1));
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? vg_err_set(err, VG_ENOTFOUND, "case_id", "no case %s", case_id)
+		                       : vg_sq_err(st, err, "reading case status");
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+static int status_set_locked(struct vg_store *st, const char *case_id, int status,
+                             const char *comment, const char *actor, struct vg_err *err)
+{
+	char *before = NULL;
+	sqlite3_stmt *s;
+	int rc = status_get(st, case_id, &before, err);
+
+	if (rc)
+		return rc;
+	s = vg_sq_stmt(st, S_CASE_STATUS_SET,
+	               "UPDATE cases SET status = ?2, status_comment = ?3 WHERE case_id = ?1", err);
+	if (!s)
+		return err->code;
+	vg_sq_bind_text(s, 1, case_id);
+	sqlite3_bind_int(s, 2, status);
+	vg_sq_bind_text(s, 3, comment);
+	rc = vg_sq_exec_step(st, s, err, "setting case status");
+	if (rc == 0 && actor)
+		rc = vg_store_audit(st, actor, "case.status", case_id, before,
+		                    status_json(st, status, comment), err);
+	return rc;
+}
+
+int vg_store_case_set_status(struct vg_store *st, const char *case_id, int status,
+                             const char *comment, const char *actor, struct vg_err *err)
+{
+	bool own = false;
+	int rc;
+
+	if (status < VG_STATUS_SUBMITTED || status > VG_STATUS_RETURNED)
+		return vg_err_set(err, VG_EINVAL, "status", "unknown case status %d", status);
+	rc = vg_sq_tx_enter(st, &own, err);
+	if (rc)
+		return rc;
+	vg_arena_reset(&st->scratch);
+	rc = status_set_locked(st, case_id, status, comment, actor, err);
+	return vg_sq_tx_leave(st, own, rc, err);
+}
+
+static int dup_set_locked(struct vg_store *st, const char *case_id, const char *master,
+                          const char *actor, struct vg_err *err)
+{
+	int64_t row = 0, mrow = 0;
+	sqlite3_stmt *s;
+	int rc = case_rowid(st, case_id, "case_id", &row, err);
+
+	if (rc == 0 && master)
+		rc = case_rowid(st, master, "master", &mrow, err);
+	if (rc)
+		return rc;
+	s = vg_sq_stmt(st, S_CASE_DUP_SET, "UPDATE cases SET duplicate_of = ?2 WHERE id = ?1", err);
+	if (!s)
+		return err->code;
+	sqlite3_bind_int64(s, 1, row);
+	vg_sq_bind_text(s, 2, master);
+	rc = vg_sq_exec_step(st, s, err, "linking duplicate");
+	if (rc == 0 && actor) {
+		struct vg_buf b = VG_BUF_INIT(0);
+		vg_buf_puts(&b, "{\"duplicate_of\":");
+		if (master)
+			vg_buf_json_str(&b, master);
+		else
+			vg_buf_puts(&b, "null");
+		vg_buf_putc(&b, '}');
+		rc = vg_store_audit(st, actor, "case.duplicate", case_id, NULL, b.p, err);
+		vg_buf_release(&b);
+	}
+	return rc;
+}
+
+int vg_store_case_set_duplicate(struct vg_store *st, const char *case_id, const char *master,
+                                const char *actor, struct vg_err *err)
+{
+	bool own = false;
+	int rc;
+
+	if (master && strcmp(master, case_id) == 0)
+		return vg_err_set(err, VG_EINVAL, "master", "a case cannot duplicate itself");
+	rc = vg_sq_tx_enter(st, &own, err);
+	if (rc)
+		return rc;
+	rc = dup_set_locked(st, case_id, master, actor, err);
+	return vg_sq_tx_leave(st, own, rc, err);
+}
+
+/* ------------------------------------------------------------ reading */
+
+static int decode(struct vg_store *st, sqlite3_stmt *s, int col, struct vg_arena *a,
+                  struct vg_case_version **out, struct vg_err *err)
+{
+	const char *doc = (const char *)sqlite3_column_text(s, col);
+	struct vg_problems probs;
+	int rc;
+
+	vg_arena_reset(&st->scratch);
+	vg_problems_init(&probs, &st->scratch);
+	rc = vg_case_from_json(doc ? doc : "", (size_t)sqlite3_column_bytes(s, col), a, out, &probs);
+	if (rc)
+		return vg_err_set(err, VG_EDB, probs.n ? probs.items[0].field : NULL,
+		                  "a stored version does not decode: %s",
+		                  probs.n ? probs.items[0].msg : vg_strerror(rc));
+	return 0;
+}
+
+int vg_store_case_latest(struct vg_store *st, const char *case_id, struct vg_arena *a,
+                         struct vg_case_version **out, struct vg_err *err)
+{
+	sqlite3_stmt *s = vg_sq_stmt(st, S_CASE_LATEST_DOC,
+		"SELECT v.document FROM cases c JOIN versions v ON v.id = c.latest_version"
+		" WHERE c.case_id = ?1", err);
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		return err->code;
+	vg_sq_bind_text(s, 1, case_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		rc = decode(st, s, 0, a, out, err);
+	else if (rc == SQLITE_DONE)
+		rc = vg_err_set(err, VG_ENOTFOUND, "case_id", "no case %s", case_id);
+	else
+		rc = vg_sq_err(st, err, "reading case");
+	sqlite3_reset(s);
+	return rc;
+}
+
+int vg_store_case_versions(struct vg_store *st, const char *case_id, struct vg_arena *a,
+                           struct vg_case_version ***out, size_t *n, struct vg_err *err)
+{
+	sqlite3_stmt *s = vg_sq_stmt(st, S_CASE_DOCS,
+		"SELECT v.document FROM cases c JOIN versions v ON v.case_row = c.id"
+		" WHERE c.case_id = ?1 ORDER BY v.id", err);
+	struct vg_case_version **arr = NULL, *v;
+	size_t cnt = 0, cap = 0;
+	int rc = 0, step = SQLITE_DONE;
+
+	*out = NULL;
+	*n = 0;
+	if (!s)
+		return err->code;
+	vg_sq_bind_text(s, 1, case_id);
+	while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		rc = decode(st, s, 0, a, &v, err);
+		if (rc)
+			break;
+		VG_GROW(arr, cap, cnt + 1);
+		arr[cnt++] = v;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = vg_sq_err(st, err, "reading versions");
+	sqlite3_reset(s);
+	if (rc == 0 && cnt == 0)
+		rc = vg_err_set(err, VG_ENOTFOUND, "case_id", "no case %s", case_id);
+	if (rc == 0) {
+		*out = vg_arena_alloc(a, cnt * sizeof(*arr));
+		memcpy(*out, arr, cnt * sizeof(*arr));
+		*n = cnt;
+	}
+	free(arr);
+	return rc;
+}
+
+/* ------------------------------------------------------------ scans */
+
+#define SCAN_COLS                                                                   \
+	"SELECT v.document, (1 - c.valid) | (c.nullified << 1)"                         \
+	" | ((c.duplicate_of IS NOT NULL) << 2) | (c.deleted << 3)"
+
+/* One private statement, row by row, each decoded into an arena reset per row. */
+static int scan(struct vg_store *st, const char *sql, vg_version_cb cb, void *ctx,
+                struct vg_err *err)
+{
+	struct vg_arena a;
+	sqlite3_stmt *s = NULL;
+	int rc = 0, step;
+
+	vg_arena_init(&a, 64 * 1024);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		rc = vg_sq_err(st, err, "preparing scan");
+		goto out;
+	}
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct vg_case_version *v = NULL;
+		vg_arena_reset(&a);
+		rc = decode(st, s, 0, &a, &v, err);
+		if (rc == 0)
+			rc = cb(v, sqlite3_column_int(s, 1), ctx);
+		if (rc)
+			goto out;
+	}
+	if (step != SQLITE_DONE)
+		rc = vg_sq_err(st, err, "scanning");
+out:
+	sqlite3_finalize(s);
+	vg_arena_release(&a);
+	return rc;
+}
+
+int vg_store_scan_latest(struct vg_store *st, bool all_cases, vg_version_cb cb, void *ctx,
+                         struct vg_err *err)
+{
+	static const char all[] = SCAN_COLS
+		" FROM cases c JOIN versions v ON v.id = c.latest_version ORDER BY c.case_id";
+	static const char counted[] = SCAN_COLS
+		" FROM cases c JOIN versions v ON v.id = c.latest_version"
+		" WHERE c.valid = 1 AND c.nullified = 0 AND c.deleted = 0 AND c.duplicate_of IS NULL"
+		" ORDER BY c.case_id";
+
+	return scan(st, all_cases ? all : counted, cb, ctx, err);
+}
+
+int vg_store_scan_versions(struct vg_store *st, vg_version_cb cb, void *ctx, struct vg_err *err)
+{
+	/* Per-version flags: the version's own validity and nullification, the
+	 * case's duplicate and deleted marks. */
+	static const char sql[] =
+		"SELECT v.document, (1 - v.valid) | (v.nullified << 1)"
+		" | ((c.duplicate_of IS NOT NULL) << 2) | (c.deleted << 3)"
+		" FROM cases c JOIN versions v ON v.case_row = c.id ORDER BY c.case_id, v.id";
+
+	return scan(st, sql, cb, ctx, err);
+}
+
+/* ------------------------------------------------------------ listing */
+
+/* WHERE fragments by filter bit; parameters ?1..?6, limit ?7, offset ?8. */
+static const char *const list_where[LIST_NBITS] = {
+	"klass = ?1", "serious = ?2", "status = ?3", "unit = ?4",
+	"received_day >= ?5", "received_day <= ?6",
+	"valid = 1", "nullified = 0", "deleted = 0",
+};
+
+static unsigned list_mask(const struct vg_case_filter *f)
+{
+	unsigned m = 0;
+
+	m |= f->klass ? 1u << 0 : 0;
+	m |= f->serious >= 0 ? 1u << 1 : 0;
+	m |= f->status >= 0 ? 1u << 2 : 0;
+	m |= f->unit ? 1u << 3 : 0;
+	m |= f->from.prec != VG_DATE_NONE ? 1u << 4 : 0;
+	m |= f->to.prec != VG_DATE_NONE ? 1u << 5 : 0;
+	m |= !f->include_invalid ? 1u << 6 : 0;
+	m |= !f->include_nullified ? 1u << 7 : 0;
+	m |= !f->include_deleted ? 1u << 8 : 0;
+	return m;
+}
+
+/* The cached statement for (mask, count?); its SQL holds fixed text only. */
+static sqlite3_stmt *list_stmt(struct vg_store *st, unsigned mask, int count, struct vg_err *err)
+{
+	struct vg_buf b = VG_BUF_INIT(0);
+	sqlite3_stmt **slot = &st->list_stmts[mask][count];
+	int n = 0;
+
+	if (*slot) {
+		sqlite3_reset(*slot);
+		sqlite3_clear_bindings(*slot);
+		return *slot;
+	}
+	vg_buf_puts(&b, count ? "SELECT count(*) FROM cases"
+	                      : "SELECT case_id, nversions, valid, nullified, deleted, duplicate_of,"
+	                        " status, klass, serious, unit, latest, received, first_product,"
+	                        " first_event FROM cases");
+	for (int i = 0; i < LIST_NBITS; i++)
+		if (mask & (1u << i))
+			vg_buf_printf(&b, "%s%s", n++ ? " AND " : " WHERE ", list_where[i]);
+	if (!count)
+		vg_buf_puts(&b, " ORDER BY case_id LIMIT ?7 OFFSET ?8");
+	if (sqlite3_prepare_v3(st->db, b.p, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK) {
+		vg_sq_err(st, err, "preparing case list");
+		*slot = NULL;
+	}
+	vg_buf_release(&b);
+	return *slot;
+}
+
+static void list_bind(sqlite3_stmt *s, const struct vg_case_filter *f, bool rows)
+{
+	sqlite3_bind_int(s, 1, f->klass);
+	sqlite3_bind_int(s, 2, f->serious);
+	sqlite3_bind_int(s, 3, f->status);
+	vg_sq_bind_text(s, 4, f->unit);
+	if (f->from.prec != VG_DATE_NONE)
+		sqlite3_bind_int(s, 5, vg_date_first_day(&f->from));
+	if (f->to.prec != VG_DATE_NONE)
+		sqlite3_bind_int(s, 6, vg_date_last_day(&f->to));
+	if (rows) {
+		sqlite3_bind_int64(s, 7, f->limit > 0 ? f->limit : -1);
+		sqlite3_bind_int64(s, 8, f->offset > 0 ? f->offset : 0);
+	}
+}
+
+static void list_row(sqlite3_stmt *s, struct vg_case_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->case_id = (const char *)sqlite3_column_text(s, 0);
+	r->versions = sqlite3_column_int(s, 1);
+	r->valid = sqlite3_column_int(s, 2);
+	r->nullified = sqlite3_column_int(s, 3);
+	r->deleted = sqlite3_column_int(s, 4);
+	r->duplicate_of = (const char *)sqlite3_column_text(s, 5);
+	r->status = sqlite3_column_int(s, 6);
+	r->klass = sqlite3_column_int(s, 7);
+	r->serious = sqlite3_column_int(s, 8);
+	r->unit = (const char *)sqlite3_column_text(s, 9);
+	r->latest = vg_sq_col_date(s, 10);
+	r->received = vg_sq_col_date(s, 11);
+	r->first_product = (const char *)sqlite3_column_text(s, 12);
+	r->first_event = (const char *)sqlite3_column_text(s, 13);
+}
+
+static int list_total(struct vg_store *st, unsigned mask, const struct vg_case_filter *f,
+                      int64_t *total, struct vg_err *err)
+{
+	sqlite3_stmt *s = list_stmt(st, mask, 1, err);
+	int rc = 0;
+
+	if (!s)
+		return err->code;
+	list_bind(s, f, false);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*total = sqlite3_column_int64(s, 0);
+	else
+		rc = vg_sq_err(st, err, "counting cases");
+	sqlite3_reset(s);
+	return rc;
+}
+
+int vg_store_case_list(struct vg_store *st, const struct vg_case_filter *f,
+                       vg_case_row_cb cb, void *ctx, int64_t *total, struct vg_err *err)
+{
+	struct vg_case_filter none = VG_CASE_FILTER_INIT;
+	unsigned mask;
+	sqlite3_stmt *s;
+	int rc = 0, step;
+
+	if (!f)
+		f = &none;
+	mask = list_mask(f);
+	if (total) {
+		rc = list_total(st, mask, f, total, err);
+		if (rc)
+			return rc;
+	}
+	s = list_stmt(st, mask, 0, err);
+	if (!s)
+		return err->code;
+	list_bind(s, f, true);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct vg_case_row r;
+		list_row(s, &r);
+		rc = cb ? cb(&r, ctx) : 0;
+		if (rc)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = vg_sq_err(st, err, "listing cases");
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* ------------------------------------------------------------ info */
+
+int vg_store_info(struct vg_store *st, struct vg_store_info *out, struct vg_err *err)
+{
+	sqlite3_stmt *s = vg_sq_stmt(st, S_INFO,
+		"SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM versions),"
+		" (SELECT count(*) FROM cases WHERE valid = 1),"
+		" (SELECT count(*) FROM cases WHERE nullified = 1),"
+		" (SELECT count(*) FROM cases WHERE deleted = 1),"
+		" (SELECT count(*) FROM products), (SELECT count(*) FROM events),"
+		" (SELECT count(*) FROM units), (SELECT count(*) FROM users),"
+		" (SELECT count(*) FROM audit), (SELECT count(*) FROM import_runs)", err);
+	int64_t *f[] = {&out->cases, &out->versions, &out->valid_cases, &out->nullified_cases,
+	                &out->deleted_cases, &out->products, &out->events, &out->units,
+	                &out->users, &out->audit_rows, &out->import_runs};
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!s)
+		return err->code;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		for (size_t i = 0; i < VG_ARRAY_LEN(f); i++)
+			*f[i] = sqlite3_column_int64(s, (int)i);
+	} else {
+		rc = vg_sq_err(st, err, "counting");
+	}
+	sqlite3_reset(s);
+	return rc;
+}
