@@ -124,7 +124,7 @@ static void copy_scalars(struct vg_case_version *d, const struct vg_case_version
 	DUP(case_id); DUP(report_id); DUP(source); DUP(source_version);
 	DUP(nullify_reason); DUP(unit); DUP(country); DUP(region);
 	DUP(reporter_name); DUP(reporter_org); DUP(reporter_phone);
-	DUP(patient_id); DUP(age_unit); DUP(narrative);
+	DUP(patient_id); DUP(age_unit); DUP(narrative); DUP(stratum);
 	d->products = NULL;
 	d->events = NULL;
 	d->causality = NULL;

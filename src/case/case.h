@@ -316,7 +316,7 @@ int vg_serious_parse(const char *s); /* one name -> bit, or -1 */
  *     "patient": {"id": "张某", "sex": "female", "age": {"value": 34, "unit": "a"},
  *                 "age_group": "adult", "weight_kg": 60, "birth": "1990"},
  *     "serious": true, "unexpected": false, "seriousness": ["hospitalisation"],
- *     "class": "drug", "narrative": "...",
+ *     "class": "drug", "narrative": "...", "stratum": "...",
  *     "products": [{"role": "suspect", "class": "drug", "name": "...", "ingredient": "...",
  *                   "manufacturer": "...", "batch": "...", "route": "...", "dose": "...",
  *                   "indication": "...", "approval_no": "...", "device_model": "...",

@@ -113,6 +113,7 @@ static const struct field version_fields[] = {
 	{"seriousness", F_SER, V(seriousness), NULL},
 	{"class", F_CODE, V(klass), &c_class},
 	{"narrative", F_STR, V(narrative), NULL},
+	{"stratum", F_STR, V(stratum), NULL},
 	END};
 
 static const struct field product_fields[] = {

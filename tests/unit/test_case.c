@@ -61,6 +61,7 @@ static struct vg_case_version *full_case(void)
 	v->serious = true;
 	v->seriousness = VG_SER_HOSPITALISATION;
 	v->klass = VG_CLASS_DRUG;
+	v->stratum = "门诊";
 	v->narrative = "患者用药后出现皮疹，停药后好转。\n\"quoted\" \\ tab\t";
 	struct vg_product *p = vg_case_add_product(v, &A);
 	p->role = VG_ROLE_SUSPECT;
@@ -357,6 +358,7 @@ static void test_json_round_trip(void **state)
 	assert_string_equal(w->events[0].term, "皮疹");
 	assert_string_equal(w->causality[0].result, "很可能");
 	assert_string_equal(w->narrative, v->narrative);
+	assert_string_equal(w->stratum, "门诊");
 	assert_non_null(strstr(j1, "\"term\":\"皮疹\""));
 	/* fields */
 	assert_int_equal(w->nproducts, 2);
