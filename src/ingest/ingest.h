@@ -65,4 +65,30 @@ struct vg_ingest_format {
 extern const struct vg_ingest_format *const vg_ingest_formats[];
 const struct vg_ingest_format *vg_ingest_find(const char *name);
 
+/* ---------------------------------------------------------- E2B (e2b.c) */
+
+/*
+ * Read E2B(R3) (MCCI_IN200100UV01 batch of PORR_IN049016UV) or E2B(R2)
+ * (ichicsr) XML from memory or a file, one report at a time, into sink.
+ * name labels rejects ("upload.xml").  Network, DTD loading and entity
+ * declarations are refused.  A report that cannot be used goes to rj (file,
+ * line, reason) and reading goes on; malformed XML rejects the rest of the
+ * input and returns VG_EPARSE (reports before it were delivered).  Sink
+ * errors abort and are returned.  rj may have out == NULL (count only).
+ */
+int vg_ingest_e2b_buffer(const char *xml, size_t len, const char *name,
+                         const struct vg_ingest_sink *sink, struct vg_ingest_stats *st,
+                         struct vg_rejects *rj, struct vg_err *err);
+int vg_ingest_e2b_file(const char *path, const struct vg_ingest_sink *sink,
+                       struct vg_ingest_stats *st, struct vg_rejects *rj, struct vg_err *err);
+
+/*
+ * Write v as one E2B(R3) ICSR (a MCCI_IN200100UV01 batch holding one
+ * PORR_IN049016UV message) appended to out; it validates against the ICH
+ * schemas and reads back through vg_ingest_e2b_* to the same version except
+ * the fields E2B cannot carry (e2b_export.c lists them).  VG_ETOOBIG past
+ * out's cap.
+ */
+int vg_e2b_export(const struct vg_case_version *v, struct vg_buf *out, struct vg_err *err);
+
 #endif
