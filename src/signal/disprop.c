@@ -1,0 +1,120 @@
+/*
+ * disprop.c - the frequentist disproportionality statistics of one pair,
+ * from its 2x2 table of distinct reports:
+ *
+ *                 event     no event
+ *   product         a          b         a + b = n_product
+ *   no product      c          d
+ *                a + c = n_event        a + b + c + d = ntotal
+ *
+ *   PRR   = [a/(a+b)] / [c/(c+d)], var ln PRR = 1/a - 1/(a+b) + 1/c - 1/(c+d)
+ *           (Evans 2001; PhViD PRR.R)
+ *   chi2  = n (ad - bc)^2 / [(a+b)(c+d)(a+c)(b+d)]; Yates subtracts n/2 from
+ *           |ad - bc|, never below 0 (the same as R's chisq.test)
+ *   Evans = PRR >= 2, Yates chi2 >= 4, a >= 3 (Evans, Waller & Davis 2001)
+ *   ROR   = ad / bc, SE ln ROR = sqrt(1/a + 1/b + 1/c + 1/d) (PhViD ROR.R)
+ *   IC    = log2((a + 0.5)/(E + 0.5)), IC025/IC975 = log2 of the gamma
+ *           quantiles (shape a + 0.5, rate E + 0.5) (Noren 2013; vigicaen)
+ *
+ * Confidence bounds use z = the exact 0.975 normal quantile (1.95996...).
+ * Zero cells are not corrected: a zero denominator gives +Inf, 0/0 gives
+ * NaN, and a bound is NaN unless its ratio is finite and positive and its
+ * standard error finite (docs/SIGNALS.md lists the cases).
+ * ad - bc is computed exactly in 128-bit integers as a n - (a+b)(a+c), so
+ * margins above 2^31 (or 2^53) lose nothing to cancellation.
+ */
+#include "vg.h"
+#include "util/util.h"
+
+#include <math.h>
+
+#include "signal/signal_int.h"
+
+__extension__ typedef __int128 i128;
+
+#define Z975 1.959963984540054
+
+/* ad - bc exactly: a(a+b+c+d) - (a+b)(a+c). */
+static double cross_diff(uint64_t a, uint64_t ab, uint64_t ac, uint64_t n)
+{
+	i128 v = (i128)a * (i128)n - (i128)ab * (i128)ac;
+	return (double)v;
+}
+
+/* exp(ln ratio + delta): NaN unless the ratio is finite and positive and
+ * its standard error finite (a zero cell makes the interval meaningless). */
+static double bound(double ratio, double delta)
+{
+	if (!(ratio > 0.0) || !isfinite(ratio) || !isfinite(delta))
+		return NAN;
+	return exp(log(ratio) + delta);
+}
+
+static void prr_chi2(struct vg_signal_pair *p, uint64_t ntotal)
+{
+	double a = (double)p->n, ab = (double)p->n_product, ac = (double)p->n_event;
+	double n = (double)ntotal, c = ac - a, cd = n - ab, bd = n - ac;
+	double diff = cross_diff(p->n, p->n_product, p->n_event, ntotal);
+
+	p->prr = (a / ab) / (c / cd);
+	double v = 1.0 / a - 1.0 / ab + 1.0 / c - 1.0 / cd;
+	p->prr025 = bound(p->prr, -Z975 * sqrt(v));
+	double den = ab * cd * ac * bd;
+	p->chi2 = n * (diff * diff) / den;
+	double y = fabs(diff) - n / 2.0;
+	if (y < 0.0)
+		y = 0.0;
+	p->chi2_yates = n * (y * y) / den;
+	p->evans = p->prr >= 2.0 && p->chi2_yates >= 4.0 && p->n >= 3;
+}
+
+static void ror(struct vg_signal_pair *p, uint64_t ntotal)
+{
+	double a = (double)p->n, b = (double)(p->n_product - p->n);
+	double c = (double)(p->n_event - p->n);
+	double d = (double)(ntotal - p->n_product - p->n_event + p->n);
+
+	p->ror = (a * d) / (b * c);
+	double se = sqrt(1.0 / a + 1.0 / b + 1.0 / c + 1.0 / d);
+	p->ror025 = bound(p->ror, -Z975 * se);
+	p->ror975 = bound(p->ror, Z975 * se);
+}
+
+/* BCPNN IC with exact gamma-quantile credibility bounds. */
+static void ic(double n, double e, double out[3])
+{
+	double shape = n + 0.5, rate = e + 0.5;
+	out[0] = log2(shape / rate);
+	out[1] = log2(vg_sf_gamma_quantile(shape, 0.025) / rate);
+	out[2] = log2(vg_sf_gamma_quantile(shape, 0.975) / rate);
+}
+
+void vg_signal_disprop_pair(struct vg_signal_pair *p, uint64_t ntotal)
+{
+	double v[3];
+
+	prr_chi2(p, ntotal);
+	ror(p, ntotal);
+	ic((double)p->n, p->e, v);
+	p->ic = v[0], p->ic025 = v[1], p->ic975 = v[2];
+}
+
+void vg_signal_disprop(struct vg_signal_table *t)
+{
+	if (!t->points)
+		t->points = vg_signal_points_build(t);
+	struct vg_signal_points *pts = t->points;
+	double *icv = vg_xmalloc((pts->m ? pts->m : 1) * 3 * sizeof(double));
+
+	/* IC depends on (N, E) only: one pair of quantiles per point */
+	for (size_t k = 0; k < pts->m; k++)
+		ic((double)pts->n[k], pts->e[k], icv + 3 * k);
+	for (size_t i = 0; i < t->npairs; i++) {
+		struct vg_signal_pair *p = &t->pairs[i];
+		const double *v = icv + 3 * (size_t)pts->of_pair[i];
+		prr_chi2(p, t->ntotal);
+		ror(p, t->ntotal);
+		p->ic = v[0], p->ic025 = v[1], p->ic975 = v[2];
+	}
+	free(icv);
+}
