@@ -1,0 +1,1073 @@
+/*
+ * faers.c - FDA FAERS (2012Q4+) and legacy AERS (2004-2012Q3) quarterly
+ * ASCII extracts.  Layouts, codes and quirks: FORMATS.md section 1.
+ *
+ * Input.  Directories (walked three levels deep: a quarter unzipped as
+ * ASCII/ and Deleted/) and files, recognised by name, ASCII case-
+ * insensitively: <TABLE><yy>Q<q><anything>.txt with TABLE one of DEMO DRUG
+ * REAC OUTC RPSR THER INDI (so DEMO22Q4.txt, demo12q4.txt, DEMO18Q1_new.txt,
+ * DEMO20Q3-10000.txt), and DELETE<yy>Q<q><anything>.txt.  Other files in a
+ * directory are ignored; a named file that is not recognised is an error.
+ * Quarters are read oldest first; a quarter needs its DEMO file, the other
+ * tables are optional.
+ *
+ * Columns are found by header name (case-insensitive, trimmed), with the
+ * aliases of every era: primaryid|isr, caseid|case, sex|gndr_cod,
+ * lot_num|lot_nbr, outc_cod|outc_code, dsg_drug_seq|drug_seq ...  A data
+ * line must have as many fields as the header, or one more that is empty
+ * (the legacy trailing '$'); anything else is rejected with its line.
+ *
+ * The join.  Every table is keyed by primaryid (legacy: ISR).  Real files
+ * are sorted by it, so the reader normally merge-joins the seven streams in
+ * one pass, DEMO driving:
+ *
+ *     DEMO   p1 ........ p2 ........ p3
+ *     DRUG   p1 p1 p1    p2          p3 p3      rows with key < current
+ *     REAC   p1 p1       p2 p2 p2    p3         DEMO key have no report:
+ *     ...                                        rejected ("no DEMO row")
+ *
+ * Sorted order is not guaranteed, so before the join each file is scanned
+ * once for its keys (memchr over lines, digits at line start: a fraction
+ * of the parse cost).  A file found out of order is read into the external
+ * sorter (sort.c: fixed memory budget, spills runs to temporary files) and
+ * joined from there; its rejects keep the original line numbers.  Memory
+ * is therefore bounded by the read buffers, the sort budget, one version
+ * and the DELETE set, whatever the quarter's size.
+ *
+ * Versions.  Each DEMO row is one version of case "FAERS-<caseid>"
+ * (report_id = primaryid, source "faers", source_version = caseversion;
+ * legacy: "FAERS-<CASE>", report_id = ISR, no source_version: legacy case
+ * numbers continue as FAERS caseids, FORMATS.md 1.7).  Every version is
+ * handed to the sink; the store keeps all and points at the latest.  So
+ * that its order (C.1.5, then C.1.2, then arrival) is FDA's order (latest
+ * fda_dt, then primaryid: FORMATS.md 1.8), latest = fda_dt and quarters
+ * and rows arrive oldest first.  Cases listed in any DELETE file of the
+ * input are not emitted, and delete_case is called for each of them after
+ * the versions (they may exist from earlier imports).
+ *
+ * Mapping (FORMATS.md 1.3/1.6):
+ *   i_f_code I -> initial          init_fda_dt -> received (C.1.4)
+ *   fda_dt -> latest (C.1.5)       rept_dt -> created (C.1.2), submitted
+ *   mfr_dt -> aware                event_dt -> every event's onset
+ *   mfr_sndr -> unit (the sender)  occr_country, else a 2-letter
+ *   occp_cod MD PH OT|HP LW CN       reporter_country -> country
+ *     -> qualification             age + age_cod -> age value/unit/years
+ *   age_grp N I C T A E -> group   sex|gndr_cod F M -> sex
+ *   wt + wt_cod KG LBS GMS -> kg   outc_cod DE LT HO DS CA RI|OT -> bits
+ *   rpsr_cod SDY -> study report, else spontaneous
+ *   role_cod PS SS -> suspect, I -> interacting, C -> concomitant
+ *   prod_ai -> ingredient, else the cleaned drugname (upper case, single
+ *     spaces, no trailing dot)
+ *   drugname, route, dose_vbm (else dose_amt dose_unit dose_freq), lot,
+ *   nda_num -> product; THER start/end (earliest/latest) and the first
+ *   INDI indi_pt -> the product with that drug_seq; REAC pt -> event term
+ *   and coded term.
+ * Dates may be YYYY, YYYYMM or YYYYMMDD; a 00 day or month lowers the
+ * precision; an unparsable date (or "NA") is left unknown.
+ */
+#include "vg.h"
+#include "util/util.h"
+#include "case/case.h"
+#include "ingest/ingest_int.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <math.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum tab { T_DEMO, T_DRUG, T_REAC, T_OUTC, T_RPSR, T_THER, T_INDI, T_NTAB, T_DELETE = T_NTAB };
+static const char *const tab_names[T_NTAB + 1] = {"DEMO", "DRUG", "REAC", "OUTC",
+                                                  "RPSR", "THER", "INDI", "DELETE"};
+
+/* Columns the reader uses, with their names across eras. */
+enum col {
+	C_KEY, C_CASEID, C_CASEVERSION, C_I_F, C_EVENT_DT, C_MFR_DT, C_INIT_FDA_DT, C_FDA_DT,
+	C_MFR_SNDR, C_AGE, C_AGE_COD, C_AGE_GRP, C_SEX, C_WT, C_WT_COD, C_REPT_DT, C_OCCP,
+	C_REP_COUNTRY, C_OCCR_COUNTRY,
+	C_DRUG_SEQ, C_ROLE, C_DRUGNAME, C_PROD_AI, C_ROUTE, C_DOSE_VBM, C_LOT, C_NDA,
+	C_DOSE_AMT, C_DOSE_UNIT, C_DOSE_FREQ,
+	C_PT, C_OUTC, C_RPSR, C_START_DT, C_END_DT, C_INDI_PT,
+	C_N
+};
+
+static const struct {
+	int tab, col;
+	bool required;
+	const char *names[3];
+} columns[] = {
+	{-1, C_KEY, true, {"primaryid", "isr", NULL}},
+	{T_DEMO, C_CASEID, true, {"caseid", "case", NULL}},
+	{T_DEMO, C_CASEVERSION, false, {"caseversion", NULL, NULL}},
+	{T_DEMO, C_I_F, false, {"i_f_code", "i_f_cod", NULL}},
+	{T_DEMO, C_EVENT_DT, false, {"event_dt", NULL, NULL}},
+	{T_DEMO, C_MFR_DT, false, {"mfr_dt", NULL, NULL}},
+	{T_DEMO, C_INIT_FDA_DT, false, {"init_fda_dt", NULL, NULL}},
+	{T_DEMO, C_FDA_DT, false, {"fda_dt", NULL, NULL}},
+	{T_DEMO, C_MFR_SNDR, false, {"mfr_sndr", NULL, NULL}},
+	{T_DEMO, C_AGE, false, {"age", NULL, NULL}},
+	{T_DEMO, C_AGE_COD, false, {"age_cod", NULL, NULL}},
+	{T_DEMO, C_AGE_GRP, false, {"age_grp", NULL, NULL}},
+	{T_DEMO, C_SEX, false, {"sex", "gndr_cod", NULL}},
+	{T_DEMO, C_WT, false, {"wt", NULL, NULL}},
+	{T_DEMO, C_WT_COD, false, {"wt_cod", NULL, NULL}},
+	{T_DEMO, C_REPT_DT, false, {"rept_dt", NULL, NULL}},
+	{T_DEMO, C_OCCP, false, {"occp_cod", NULL, NULL}},
+	{T_DEMO, C_REP_COUNTRY, false, {"reporter_country", NULL, NULL}},
+	{T_DEMO, C_OCCR_COUNTRY, false, {"occr_country", NULL, NULL}},
+	{T_DRUG, C_DRUG_SEQ, false, {"drug_seq", NULL, NULL}},
+	{T_DRUG, C_ROLE, false, {"role_cod", NULL, NULL}},
+	{T_DRUG, C_DRUGNAME, true, {"drugname", NULL, NULL}},
+	{T_DRUG, C_PROD_AI, false, {"prod_ai", NULL, NULL}},
+	{T_DRUG, C_ROUTE, false, {"route", NULL, NULL}},
+	{T_DRUG, C_DOSE_VBM, false, {"dose_vbm", NULL, NULL}},
+	{T_DRUG, C_LOT, false, {"lot_num", "lot_nbr", NULL}},
+	{T_DRUG, C_NDA, false, {"nda_num", NULL, NULL}},
+	{T_DRUG, C_DOSE_AMT, false, {"dose_amt", NULL, NULL}},
+	{T_DRUG, C_DOSE_UNIT, false, {"dose_unit", NULL, NULL}},
+	{T_DRUG, C_DOSE_FREQ, false, {"dose_freq", NULL, NULL}},
+	{T_REAC, C_PT, true, {"pt", NULL, NULL}},
+	{T_OUTC, C_OUTC, true, {"outc_cod", "outc_code", NULL}},
+	{T_RPSR, C_RPSR, true, {"rpsr_cod", NULL, NULL}},
+	{T_THER, C_DRUG_SEQ, true, {"dsg_drug_seq", "drug_seq", NULL}},
+	{T_THER, C_START_DT, false, {"start_dt", NULL, NULL}},
+	{T_THER, C_END_DT, false, {"end_dt", NULL, NULL}},
+	{T_INDI, C_DRUG_SEQ, true, {"indi_drug_seq", "drug_seq", NULL}},
+	{T_INDI, C_INDI_PT, true, {"indi_pt", NULL, NULL}},
+};
+
+struct quarter {
+	int yq; /* year * 10 + quarter, for ordering */
+	char *files[T_NTAB];
+};
+
+struct stream {
+	int tab;
+	const char *path;
+	struct vg_csv csv;
+	struct vg_csv_header hdr;
+	bool opened;
+	int col[C_N];
+	struct vg_sorter *sorter; /* the file was out of order */
+	char *sbuf;
+	size_t sbufcap;
+	bool have;    /* a current row */
+	int64_t key;  /* its primaryid */
+	int64_t line; /* its line */
+	int64_t prev; /* previous key, for the order check */
+};
+
+struct reader {
+	const struct vg_ingest_opts *opts;
+	const struct vg_ingest_sink *sink;
+	struct vg_ingest_stats *stats;
+	struct vg_err *err;
+	struct quarter *qs;
+	size_t nq, qcap;
+	char **deletes;
+	size_t ndel, delcap;
+	struct vg_map *deleted; /* caseids of the DELETE lists */
+	struct stream st[T_NTAB];
+	struct vg_arena arena;  /* one version */
+	int64_t *seqs;          /* drug_seq of each product of the version */
+	size_t seqcap;
+	struct vg_progress prog;
+	uint64_t total_bytes, done_bytes;
+	bool lex;               /* this quarter's files are sorted as text */
+};
+
+/* ------------------------------------------------------------ small parsers */
+
+static bool digits_only(struct vg_sv s)
+{
+	if (s.len == 0)
+		return false;
+	for (size_t i = 0; i < s.len; i++)
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+	return true;
+}
+
+static int parse_key(struct vg_sv s, int64_t *out)
+{
+	s = vg_sv_trim(s);
+	if (!digits_only(s) || s.len > 18)
+		return VG_EINVAL;
+	return vg_parse_i64(s, out);
+}
+
+/* FAERS date: YYYYMMDD / YYYYMM / YYYY; a 00 day or month lowers precision. */
+static struct vg_date faers_date(struct vg_sv s)
+{
+	struct vg_date d = VG_DATE_INIT;
+
+	s = vg_sv_trim(s);
+	if (s.len == 8 && s.p[6] == '0' && s.p[7] == '0')
+		s.len = 6;
+	if (s.len == 6 && s.p[4] == '0' && s.p[5] == '0')
+		s.len = 4;
+	if (!digits_only(s) || vg_date_parse(s, &d) < 0)
+		return (struct vg_date)VG_DATE_INIT;
+	return d;
+}
+
+static double number(struct vg_sv s)
+{
+	double v;
+
+	s = vg_sv_trim(s);
+	if (s.len == 0 || vg_parse_double(s, &v) < 0 || !isfinite(v))
+		return NAN;
+	return v;
+}
+
+/* NULL when empty. */
+static const char *dup_sv(struct vg_arena *a, struct vg_sv s)
+{
+	s = vg_sv_trim(s);
+	return s.len ? vg_arena_strndup(a, s.p, s.len) : NULL;
+}
+
+/* Upper case, single spaces, trimmed, no trailing dots: "Januvia  ." -> "JANUVIA". */
+static const char *clean_name(struct vg_arena *a, struct vg_sv s)
+{
+	char *out = vg_arena_alloc(a, s.len + 1);
+	size_t n = 0;
+	bool space = false;
+
+	for (size_t i = 0; i < s.len; i++) {
+		unsigned char ch = (unsigned char)s.p[i];
+		if (isspace(ch)) {
+			space = n > 0;
+			continue;
+		}
+		if (space)
+			out[n++] = ' ';
+		space = false;
+		out[n++] = (char)toupper(ch);
+	}
+	while (n > 0 && (out[n - 1] == '.' || out[n - 1] == ' '))
+		n--;
+	out[n] = '\0';
+	return n ? out : NULL;
+}
+
+static bool eq(struct vg_sv s, const char *lit)
+{
+	return vg_sv_ieq_cstr(vg_sv_trim(s), lit);
+}
+
+/* ------------------------------------------------------------ input files */
+
+/* "DEMO22Q4.txt" -> T_DEMO, 2022*10+4.  -1 when not a FAERS file name. */
+static int classify(const char *path, int *yq)
+{
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (n < 4 || strcasecmp(base + n - 4, ".txt") != 0)
+		return -1;
+	for (int t = 0; t <= T_DELETE; t++) {
+		size_t k = strlen(tab_names[t]);
+		const char *p = base + k;
+		if (strncasecmp(base, tab_names[t], k) != 0 || n < k + 4 + 4)
+			continue;
+		if (!isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1]) ||
+		    (p[2] != 'q' && p[2] != 'Q') || p[3] < '1' || p[3] > '4')
+			return -1;
+		*yq = (2000 + (p[0] - '0') * 10 + (p[1] - '0')) * 10 + (p[3] - '0');
+		return t;
+	}
+	return -1;
+}
+
+static struct quarter *quarter_of(struct reader *r, int yq)
+{
+	for (size_t i = 0; i < r->nq; i++)
+		if (r->qs[i].yq == yq)
+			return &r->qs[i];
+	VG_GROW(r->qs, r->qcap, r->nq + 1);
+	memset(&r->qs[r->nq], 0, sizeof(r->qs[0]));
+	r->qs[r->nq].yq = yq;
+	return &r->qs[r->nq++];
+}
+
+static int add_file(struct reader *r, const char *path, bool named)
+{
+	int yq = 0, t = classify(path, &yq);
+	struct quarter *q;
+
+	if (t < 0)
+		return named ? vg_err_set(r->err, VG_EINVAL, path,
+		                          "not a FAERS file name (DEMO22Q4.txt, DRUG22Q4.txt, "
+		                          "... DELETE22Q4.txt)")
+		             : 0;
+	if (t == T_DELETE) {
+		VG_GROW(r->deletes, r->delcap, r->ndel + 1);
+		r->deletes[r->ndel++] = vg_xstrdup(path);
+		return 0;
+	}
+	q = quarter_of(r, yq);
+	if (q->files[t])
+		return vg_err_set(r->err, VG_EINVAL, path, "a second %s file for %dQ%d (first: %s)",
+		                  tab_names[t], yq / 10, yq % 10, q->files[t]);
+	q->files[t] = vg_xstrdup(path);
+	return 0;
+}
+
+static int walk(struct reader *r, const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = 0;
+
+	if (!d)
+		return vg_err_set(r->err, VG_EIO, dir, "cannot open directory: %s", strerror(errno));
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		struct stat sb;
+		char *path;
+		if (e->d_name[0] == '.')
+			continue;
+		path = vg_xmalloc(strlen(dir) + strlen(e->d_name) + 2);
+		memcpy(path, dir, strlen(dir));
+		path[strlen(dir)] = '/';
+		memcpy(path + strlen(dir) + 1, e->d_name, strlen(e->d_name) + 1);
+		if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && depth < 3)
+			rc = walk(r, path, depth + 1);
+		else if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+			rc = add_file(r, path, false);
+		free(path);
+	}
+	closedir(d);
+	return rc;
+}
+
+static int cmp_quarter(const void *a, const void *b)
+{
+	const struct quarter *qa = a, *qb = b;
+
+	return (qa->yq > qb->yq) - (qa->yq < qb->yq);
+}
+
+static int collect(struct reader *r, char **files, int nfiles)
+{
+	int rc;
+
+	for (int i = 0; i < nfiles; i++) {
+		struct stat sb;
+		if (stat(files[i], &sb) != 0)
+			return vg_err_set(r->err, VG_ENOTFOUND, files[i], "%s", strerror(errno));
+		rc = S_ISDIR(sb.st_mode) ? walk(r, files[i], 0) : add_file(r, files[i], true);
+		if (rc < 0)
+			return rc;
+	}
+	qsort(r->qs, r->nq, sizeof(*r->qs), cmp_quarter);
+	for (size_t i = 0; i < r->nq; i++) {
+		if (!r->qs[i].files[T_DEMO])
+			return vg_err_set(r->err, VG_EINVAL, NULL, "no DEMO file for %dQ%d",
+			                  r->qs[i].yq / 10, r->qs[i].yq % 10);
+		for (int t = 0; t < T_NTAB; t++) {
+			struct stat sb;
+			if (r->qs[i].files[t] && stat(r->qs[i].files[t], &sb) == 0)
+				r->total_bytes += (uint64_t)sb.st_size;
+		}
+	}
+	if (r->nq == 0 && r->ndel == 0)
+		return vg_err_set(r->err, VG_EINVAL, NULL, "no FAERS files found in the input");
+	return 0;
+}
+
+/* ------------------------------------------------------------ DELETE lists */
+
+static int read_deletes(struct reader *r, const char *path)
+{
+	struct vg_csv c;
+	struct vg_csv_opts o = VG_CSV_OPTS_INIT('$');
+	int rc;
+
+	if ((rc = vg_csv_open(&c, path, &o, r->err)) < 0)
+		return rc;
+	while ((rc = vg_csv_next(&c, r->err)) != 0) {
+		if (rc == VG_EIO)
+			break;
+		struct vg_sv id = rc == 1 ? vg_csv_field(&c, 0) : (struct vg_sv){"", 0};
+		if (rc == 1 && id.len == 0 && c.nf == 1)
+			continue; /* the " " first line */
+		r->stats->rows_read++;
+		if (rc != 1 || c.nf != 1 || !digits_only(id)) {
+			vg_rejects_add(r->opts->rejects, path, c.line, "DELETE: not a caseid");
+			continue;
+		}
+		vg_map_intern(r->deleted, id.p, id.len, NULL);
+	}
+	vg_csv_close(&c);
+	return rc;
+}
+
+static int send_deletes(struct reader *r)
+{
+	char id[64];
+	int rc;
+
+	if (!r->sink->delete_case)
+		return 0;
+	for (uint32_t i = 0; i < vg_map_count(r->deleted); i++) {
+		size_t len;
+		const char *k = vg_map_key(r->deleted, i, &len);
+		snprintf(id, sizeof(id), "FAERS-%.*s", (int)len, k);
+		if ((rc = r->sink->delete_case(r->sink->ctx, id, r->err)) != 0)
+			return rc;
+		r->stats->deletions++;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ streams */
+
+static int ndigits(int64_t v)
+{
+	int n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+/* Compare the decimal texts of a and b (>= 0, at most 18 digits): some
+ * extracts are sorted as text ("100115733" < "1002130537" < "100234223"). */
+static int lex_cmp(int64_t a, int64_t b)
+{
+	int da = ndigits(a), db = ndigits(b);
+	int64_t sa = a, sb = b;
+
+	for (int i = da; i < db; i++)
+		sa *= 10;
+	for (int i = db; i < da; i++)
+		sb *= 10;
+	if (sa != sb)
+		return sa < sb ? -1 : 1;
+	return (da > db) - (da < db);
+}
+
+/* Key order of the quarter being joined; INT64_MAX is "past the end". */
+static int kcmp(const struct reader *r, int64_t a, int64_t b)
+{
+	if (a == b)
+		return 0;
+	if (a == INT64_MAX || b == INT64_MAX)
+		return a == INT64_MAX ? 1 : -1;
+	if (r->lex)
+		return lex_cmp(a, b);
+	return a < b ? -1 : 1;
+}
+
+/*
+ * Are the keys of the data lines nondecreasing?  A quick pass: memchr to
+ * each line start, the digits there, the '$' after them.  Lines that do
+ * not start with a key are skipped (the join rejects them).  Files without
+ * LF line ends are treated as unsorted (the sorter path reads any).
+ */
+static int keys_sorted(const char *path, bool *num_sorted, bool *lex_sorted, struct vg_err *err)
+{
+	enum { BUFSZ = 1 << 20 };
+	char *buf = vg_xmalloc(BUFSZ);
+	size_t have = 0;
+	int64_t prev = -1, lines = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+	bool header = true;
+
+	*num_sorted = *lex_sorted = true;
+	if (fd < 0) {
+		free(buf);
+		return vg_err_set(err, VG_EIO, path, "cannot open: %s", strerror(errno));
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + have, BUFSZ - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = vg_err_set(err, VG_EIO, path, "read failed: %s", strerror(errno));
+			break;
+		}
+		have += (size_t)n;
+		char *p = buf, *end = buf + have, *nl;
+		while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL || (n == 0 && p < end)) {
+			char *stop = nl ? nl : end;
+			int64_t k = 0;
+			char *q = p;
+			lines++;
+			while (q < stop && *q >= '0' && *q <= '9' && k < INT64_MAX / 10 - 9)
+				k = k * 10 + (*q++ - '0');
+			if (!header && q > p && q < stop && *q == '$') {
+				if (prev >= 0 && k < prev)
+					*num_sorted = false;
+				if (prev >= 0 && lex_cmp(k, prev) < 0)
+					*lex_sorted = false;
+				prev = k;
+			}
+			header = false;
+			p = nl ? nl + 1 : end;
+		}
+		if ((!*num_sorted && !*lex_sorted) || n == 0)
+			break;
+		if (p == buf && have == BUFSZ) { /* a 1 MiB line: no LF ends */
+			*num_sorted = *lex_sorted = false;
+			break;
+		}
+		memmove(buf, p, (size_t)(end - p));
+		have = (size_t)(end - p);
+	}
+	VG_UNUSED(lines);
+	close(fd);
+	free(buf);
+	return rc;
+}
+
+static void reject_row(struct reader *r, struct stream *s, const char *fmt, const char *detail)
+{
+	char ex[256];
+
+	vg_csv_excerpt(&s->csv, ex, sizeof(ex));
+	vg_rejects_add_excerpt(r->opts->rejects, s->path, s->line, ex, fmt, detail);
+}
+
+/* Check the field count of the current record; reject on mismatch. */
+static bool fields_ok(struct reader *r, struct stream *s)
+{
+	char why[96];
+	size_t nf = s->csv.nf, nh = s->hdr.n;
+
+	if (nf == nh || (nf == nh + 1 && s->csv.f[nh].len == 0))
+		return true;
+	snprintf(why, sizeof(why), "%zu fields, header has %zu", nf, nh);
+	reject_row(r, s, "%s", why);
+	return false;
+}
+
+/* Read the next raw record of s (from the file or the sorter): 1, 0 at end. */
+static int raw_next(struct reader *r, struct stream *s)
+{
+	const void *k, *d;
+	size_t kl, dl;
+	int rc;
+
+	if (!s->sorter) {
+		for (;;) {
+			rc = vg_csv_next(&s->csv, r->err);
+			if (rc == 0 || rc == VG_EIO)
+				return rc;
+			r->stats->rows_read++;
+			s->line = s->csv.line;
+			if (rc == 1)
+				return 1;
+			vg_rejects_add(r->opts->rejects, s->path, s->line,
+			               rc == VG_ETOOBIG ? "line longer than the cap" : "unreadable line");
+		}
+	}
+	if ((rc = vg_sorter_next(s->sorter, &k, &kl, &d, &dl, r->err)) <= 0)
+		return rc;
+	if (dl + 1 > s->sbufcap) {
+		free(s->sbuf);
+		s->sbufcap = dl + 1;
+		s->sbuf = vg_xmalloc(s->sbufcap);
+	}
+	memcpy(&s->line, d, sizeof(s->line));
+	memcpy(s->sbuf, (const char *)d + sizeof(int64_t), dl - sizeof(int64_t));
+	if (vg_csv_split(&s->csv, s->sbuf, dl - sizeof(int64_t)) < 0)
+		return vg_err_set(r->err, VG_EINTERNAL, s->path, "sorted record does not split");
+	return 1;
+}
+
+/* Advance s to its next usable row (fields and key checked). */
+static int stream_next(struct reader *r, struct stream *s)
+{
+	int rc;
+	int64_t key;
+
+	s->have = false;
+	s->key = INT64_MAX;
+	while ((rc = raw_next(r, s)) == 1) {
+		if (!fields_ok(r, s))
+			continue;
+		if (parse_key(vg_csv_field(&s->csv, s->col[C_KEY]), &key) < 0) {
+			reject_row(r, s, "%s", "no primaryid");
+			continue;
+		}
+		if (s->prev >= 0 && kcmp(r, key, s->prev) < 0) {
+			reject_row(r, s, "%s", "primaryid out of order");
+			continue;
+		}
+		s->prev = key;
+		s->key = key;
+		s->have = true;
+		return 1;
+	}
+	return rc;
+}
+
+/* Feed an out-of-order file to the sorter: key = big-endian primaryid,
+ * data = line number + the record re-joined. */
+static int sort_stream(struct reader *r, struct stream *s)
+{
+	char *rec = vg_xmalloc(s->csv.o.max_record + 16);
+	int rc;
+
+	s->sorter = vg_sorter_new(0);
+	while ((rc = vg_csv_next(&s->csv, r->err)) != 0 && rc != VG_EIO) {
+		unsigned char kb[24];
+		size_t kl = 8;
+		int64_t key, line = s->csv.line;
+		r->stats->rows_read++;
+		s->line = line;
+		if (rc != 1) {
+			vg_rejects_add(r->opts->rejects, s->path, line,
+			               rc == VG_ETOOBIG ? "line longer than the cap" : "unreadable line");
+			continue;
+		}
+		if (!fields_ok(r, s))
+			continue;
+		if (parse_key(vg_csv_field(&s->csv, s->col[C_KEY]), &key) < 0) {
+			reject_row(r, s, "%s", "no primaryid");
+			continue;
+		}
+		if (r->lex)
+			kl = (size_t)snprintf((char *)kb, sizeof(kb), "%" PRId64, key);
+		else
+			for (int i = 0; i < 8; i++)
+				kb[i] = (unsigned char)((uint64_t)key >> (56 - 8 * i));
+		memcpy(rec, &line, sizeof(line));
+		vg_csv_excerpt(&s->csv, rec + sizeof(line), s->csv.o.max_record + 8);
+		if ((rc = vg_sorter_add(s->sorter, kb, kl, rec,
+		                        sizeof(line) + strlen(rec + sizeof(line)), r->err)) < 0)
+			break;
+	}
+	free(rec);
+	if (rc < 0)
+		return rc;
+	return vg_sorter_finish(s->sorter, r->err);
+}
+
+static int resolve_columns(struct reader *r, struct stream *s)
+{
+	for (int c = 0; c < C_N; c++)
+		s->col[c] = -1;
+	for (size_t i = 0; i < VG_ARRAY_LEN(columns); i++) {
+		if (columns[i].tab != -1 && columns[i].tab != s->tab)
+			continue;
+		s->col[columns[i].col] = vg_csv_header_find(&s->hdr, columns[i].names[0],
+		                                            columns[i].names[1], columns[i].names[2],
+		                                            (const char *)NULL);
+		if (s->col[columns[i].col] < 0 && columns[i].required)
+			return vg_err_set(r->err, VG_EPARSE, s->path, "no column %s in the %s header",
+			                  columns[i].names[0], tab_names[s->tab]);
+	}
+	return 0;
+}
+
+static int stream_open(struct reader *r, struct stream *s, int tab, const char *path)
+{
+	struct vg_csv_opts o = VG_CSV_OPTS_INIT('$');
+	bool num = true, lex = true, sorted;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->tab = tab;
+	s->path = path;
+	s->prev = -1;
+	o.encoding = VG_CSV_AUTO;
+	o.max_record = r->opts->max_line;
+	if ((rc = keys_sorted(path, &num, &lex, r->err)) < 0)
+		return rc;
+	if (tab == T_DEMO) /* DEMO's order is the join's: numeric, else text */
+		r->lex = !num && lex;
+	sorted = r->lex ? lex : num;
+	if ((rc = vg_csv_open(&s->csv, path, &o, r->err)) < 0)
+		return rc;
+	s->opened = true;
+	if ((rc = vg_csv_header_read(&s->csv, &s->hdr, r->err)) < 0 ||
+	    (rc = resolve_columns(r, s)) < 0)
+		return rc;
+	if (!sorted && (rc = sort_stream(r, s)) < 0)
+		return rc;
+	return stream_next(r, s);
+}
+
+static void stream_close(struct stream *s)
+{
+	if (!s->opened)
+		return;
+	vg_csv_close(&s->csv);
+	vg_csv_header_release(&s->hdr);
+	vg_sorter_free(s->sorter);
+	free(s->sbuf);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ------------------------------------------------------------ versions */
+
+#define FLD(s, c) vg_csv_field(&(s)->csv, (s)->col[c])
+
+static const struct {
+	const char *code, *unit;
+} age_units[] = {{"DEC", "{decade}"}, {"YR", "a"}, {"MON", "mo"},
+                 {"WK", "wk"},        {"DY", "d"}, {"HR", "h"}};
+
+struct code {
+	const char *code;
+	int value;
+};
+
+static const struct code qual_codes[] = {{"MD", VG_QUAL_PHYSICIAN}, {"PH", VG_QUAL_PHARMACIST},
+                  {"OT", VG_QUAL_OTHER_HCP}, {"HP", VG_QUAL_OTHER_HCP},
+                  {"LW", VG_QUAL_LAWYER},    {"CN", VG_QUAL_CONSUMER}},
+  group_codes[] = {{"N", VG_AGE_NEONATE}, {"I", VG_AGE_INFANT},     {"C", VG_AGE_CHILD},
+                   {"T", VG_AGE_ADOLESCENT}, {"A", VG_AGE_ADULT}, {"E", VG_AGE_ELDERLY}},
+  outc_codes[] = {{"DE", VG_SER_DEATH},      {"LT", VG_SER_LIFE_THREATENING},
+                  {"HO", VG_SER_HOSPITALISATION}, {"DS", VG_SER_DISABILITY},
+                  {"CA", VG_SER_CONGENITAL}, {"RI", VG_SER_OTHER}, {"OT", VG_SER_OTHER}},
+  role_codes[] = {{"PS", VG_ROLE_SUSPECT}, {"SS", VG_ROLE_SUSPECT},
+                  {"I", VG_ROLE_INTERACTING}, {"C", VG_ROLE_CONCOMITANT}};
+
+#define LOOKUP(table, s, dflt) lookup_code(table, VG_ARRAY_LEN(table), s, dflt)
+static int lookup_code(const struct code *t, size_t n, struct vg_sv s, int dflt)
+{
+	for (size_t i = 0; i < n; i++)
+		if (eq(s, t[i].code))
+			return t[i].value;
+	return dflt;
+}
+
+static const char *country(struct vg_arena *a, struct vg_sv s)
+{
+	s = vg_sv_trim(s);
+	if (s.len != 2 || !isalpha((unsigned char)s.p[0]) || !isalpha((unsigned char)s.p[1]))
+		return NULL;
+	return vg_arena_strndup(a, s.p, 2);
+}
+
+/* age, age_cod, age_grp (FORMATS.md 1.6) */
+static void demo_age(struct vg_case_version *v, struct stream *s)
+{
+	struct vg_sv cod = FLD(s, C_AGE_COD);
+
+	v->age_value = number(FLD(s, C_AGE));
+	for (size_t i = 0; i < VG_ARRAY_LEN(age_units); i++)
+		if (eq(cod, age_units[i].code))
+			v->age_unit = age_units[i].unit;
+	if (isnan(v->age_value))
+		v->age_unit = NULL;
+	v->age_years = vg_case_age_years(v->age_value, v->age_unit);
+	v->age_group = LOOKUP(group_codes, FLD(s, C_AGE_GRP), VG_AGE_UNKNOWN);
+	if (v->age_group == VG_AGE_UNKNOWN)
+		v->age_group = vg_case_age_group_of(v->age_years);
+}
+
+static void demo_patient(struct vg_case_version *v, struct stream *s)
+{
+	struct vg_sv sex = FLD(s, C_SEX), wcod = FLD(s, C_WT_COD);
+	double wt = number(FLD(s, C_WT));
+
+	v->sex = eq(sex, "F") ? VG_SEX_FEMALE : eq(sex, "M") ? VG_SEX_MALE : VG_SEX_UNKNOWN;
+	demo_age(v, s);
+	if (eq(wcod, "KG"))
+		v->weight_kg = wt;
+	else if (eq(wcod, "LBS"))
+		v->weight_kg = wt * 0.45359237;
+	else if (eq(wcod, "GMS"))
+		v->weight_kg = wt / 1000;
+}
+
+/* One DEMO row -> the version's header.  *onset gets event_dt. */
+static void build_demo(struct reader *r, struct vg_case_version *v, struct vg_date *onset)
+{
+	struct stream *s = &r->st[T_DEMO];
+	struct vg_arena *a = &r->arena;
+	struct vg_sv caseid = FLD(s, C_CASEID);
+
+	v->case_id = vg_arena_printf(a, "FAERS-%.*s", (int)caseid.len, caseid.p);
+	v->report_id = dup_sv(a, FLD(s, C_KEY));
+	v->source = "faers";
+	v->source_version = dup_sv(a, FLD(s, C_CASEVERSION));
+	v->report_type = VG_RT_SPONTANEOUS;
+	v->initial = eq(FLD(s, C_I_F), "I");
+	v->klass = VG_CLASS_DRUG;
+	v->received = faers_date(FLD(s, C_INIT_FDA_DT)); /* C.1.4 */
+	v->latest = faers_date(FLD(s, C_FDA_DT));        /* C.1.5: FDA's order */
+	v->created = faers_date(FLD(s, C_REPT_DT));      /* C.1.2 */
+	v->submitted = v->created;
+	v->aware = faers_date(FLD(s, C_MFR_DT));
+	*onset = faers_date(FLD(s, C_EVENT_DT));
+	v->unit = dup_sv(a, FLD(s, C_MFR_SNDR));
+	v->country = country(a, FLD(s, C_OCCR_COUNTRY));
+	if (!v->country)
+		v->country = country(a, FLD(s, C_REP_COUNTRY));
+	v->qualification = LOOKUP(qual_codes, FLD(s, C_OCCP), VG_QUAL_UNKNOWN);
+	demo_patient(v, s);
+}
+
+static void add_drug(struct reader *r, struct vg_case_version *v, struct stream *s)
+{
+	struct vg_arena *a = &r->arena;
+	struct vg_product *p = vg_case_add_product(v, a);
+	struct vg_sv name = FLD(s, C_DRUGNAME), ai = FLD(s, C_PROD_AI);
+	int64_t seq = -1;
+
+	p->role = LOOKUP(role_codes, FLD(s, C_ROLE), VG_ROLE_UNKNOWN);
+	p->klass = VG_CLASS_DRUG;
+	p->name = dup_sv(a, name);
+	p->ingredient = ai.len ? clean_name(a, ai) : clean_name(a, name);
+	p->route = dup_sv(a, FLD(s, C_ROUTE));
+	p->dose = dup_sv(a, FLD(s, C_DOSE_VBM));
+	if (!p->dose && FLD(s, C_DOSE_AMT).len) {
+		struct vg_sv amt = FLD(s, C_DOSE_AMT), unit = FLD(s, C_DOSE_UNIT),
+		             freq = FLD(s, C_DOSE_FREQ);
+		p->dose = vg_arena_printf(a, "%.*s%s%.*s%s%.*s", (int)amt.len, amt.p,
+		                          unit.len ? " " : "", (int)unit.len, unit.p,
+		                          freq.len ? " " : "", (int)freq.len, freq.p);
+	}
+	p->batch = dup_sv(a, FLD(s, C_LOT));
+	p->approval_no = dup_sv(a, FLD(s, C_NDA));
+	if (parse_key(FLD(s, C_DRUG_SEQ), &seq) < 0)
+		seq = -1;
+	VG_GROW(r->seqs, r->seqcap, v->nproducts);
+	r->seqs[v->nproducts - 1] = seq;
+}
+
+/* The product with this drug_seq, or NULL. */
+static struct vg_product *product_of(struct reader *r, struct vg_case_version *v,
+                                     struct stream *s)
+{
+	int64_t seq;
+
+	if (parse_key(FLD(s, C_DRUG_SEQ), &seq) < 0)
+		return NULL;
+	for (size_t i = 0; i < v->nproducts; i++)
+		if (r->seqs[i] == seq)
+			return &v->products[i];
+	return NULL;
+}
+
+static void add_ther(struct reader *r, struct vg_case_version *v, struct stream *s)
+{
+	struct vg_product *p = product_of(r, v, s);
+	struct vg_date st = faers_date(FLD(s, C_START_DT)), en = faers_date(FLD(s, C_END_DT));
+
+	if (!p) {
+		reject_row(r, s, "%s", "THER: no DRUG row with this drug_seq");
+		return;
+	}
+	if (st.prec && (!p->start.prec || vg_date_cmp(&st, &p->start) < 0))
+		p->start = st;
+	if (en.prec && (!p->end.prec || vg_date_cmp(&en, &p->end) > 0))
+		p->end = en;
+}
+
+static void add_indi(struct reader *r, struct vg_case_version *v, struct stream *s)
+{
+	struct vg_product *p = product_of(r, v, s);
+
+	if (!p) {
+		reject_row(r, s, "%s", "INDI: no DRUG row with this drug_seq");
+		return;
+	}
+	if (!p->indication)
+		p->indication = dup_sv(&r->arena, FLD(s, C_INDI_PT));
+}
+
+static void add_row(struct reader *r, struct vg_case_version *v, int t,
+                    const struct vg_date *onset)
+{
+	struct stream *s = &r->st[t];
+	struct vg_event *e;
+	int bit;
+
+	switch (t) {
+	case T_DRUG:
+		add_drug(r, v, s);
+		break;
+	case T_REAC:
+		e = vg_case_add_event(v, &r->arena);
+		e->term = dup_sv(&r->arena, FLD(s, C_PT));
+		e->coded = e->term;
+		e->onset = *onset;
+		break;
+	case T_OUTC:
+		if ((bit = LOOKUP(outc_codes, FLD(s, C_OUTC), 0)) == 0) {
+			reject_row(r, s, "%s", "OUTC: unknown outc_cod");
+			break;
+		}
+		v->seriousness |= (unsigned)bit;
+		v->serious = true;
+		break;
+	case T_RPSR:
+		if (eq(FLD(s, C_RPSR), "SDY"))
+			v->report_type = VG_RT_STUDY;
+		break;
+	case T_THER:
+		add_ther(r, v, s);
+		break;
+	case T_INDI:
+		add_indi(r, v, s);
+		break;
+	}
+}
+
+/* ------------------------------------------------------------ the join */
+
+static void progress(struct reader *r)
+{
+	uint64_t done = r->done_bytes;
+
+	for (int t = 0; t < T_NTAB; t++)
+		if (r->st[t].opened)
+			done += r->st[t].csv.bytes;
+	vg_progress_update(&r->prog, done);
+}
+
+/* Reject child rows before key, then gather those at key into v.  Tables
+ * are taken in enum order, so DRUG rows precede the THER/INDI ones that
+ * point at them. */
+static int gather(struct reader *r, struct vg_case_version *v, int64_t key,
+                  const struct vg_date *onset, const char *drop_reason)
+{
+	int rc;
+
+	for (int t = T_DRUG; t < T_NTAB; t++) {
+		struct stream *s = &r->st[t];
+		if (!s->opened)
+			continue;
+		while (s->have && kcmp(r, s->key, key) < 0) {
+			reject_row(r, s, "%s", "no DEMO row for this primaryid");
+			if ((rc = stream_next(r, s)) < 0)
+				return rc;
+		}
+		while (s->have && s->key == key) {
+			if (v)
+				add_row(r, v, t, onset);
+			else if (drop_reason)
+				reject_row(r, s, "%s", drop_reason);
+			if ((rc = stream_next(r, s)) < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* The current DEMO row and its children -> one version to the sink. */
+static int one_report(struct reader *r, int64_t *last)
+{
+	struct stream *d = &r->st[T_DEMO];
+	struct vg_case_version *v;
+	struct vg_date onset;
+	struct vg_sv caseid = FLD(d, C_CASEID);
+	bool deleted;
+	int rc;
+
+	if (d->key == *last) {
+		reject_row(r, d, "%s", "duplicate primaryid in DEMO");
+		return 0;
+	}
+	*last = d->key;
+	if (!digits_only(caseid)) {
+		reject_row(r, d, "%s", "no caseid");
+		return gather(r, NULL, d->key, NULL, "its DEMO row was rejected (no caseid)");
+	}
+	deleted = vg_map_find(r->deleted, caseid.p, caseid.len) != UINT32_MAX;
+	vg_arena_reset(&r->arena);
+	v = vg_case_new(&r->arena);
+	build_demo(r, v, &onset);
+	if ((rc = gather(r, deleted ? NULL : v, d->key, &onset, NULL)) < 0 || deleted)
+		return rc;
+	if ((rc = r->sink->version(r->sink->ctx, v, r->err)) != 0)
+		return rc < 0 ? rc : VG_EINTERNAL;
+	r->stats->versions++;
+	if ((r->stats->versions & 4095) == 0)
+		progress(r);
+	return 0;
+}
+
+static int read_quarter(struct reader *r, const struct quarter *q)
+{
+	int64_t last = -1;
+	int rc = 0;
+
+	for (int t = 0; t < T_NTAB && rc >= 0; t++)
+		if (q->files[t])
+			rc = stream_open(r, &r->st[t], t, q->files[t]);
+	while (rc >= 0 && r->st[T_DEMO].have) {
+		if ((rc = one_report(r, &last)) < 0)
+			break;
+		rc = stream_next(r, &r->st[T_DEMO]);
+	}
+	if (rc >= 0)
+		rc = gather(r, NULL, INT64_MAX, NULL, NULL);
+	for (int t = 0; t < T_NTAB; t++) {
+		if (r->st[t].opened)
+			r->done_bytes += r->st[t].csv.bytes;
+		stream_close(&r->st[t]);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+static void reader_release(struct reader *r)
+{
+	for (size_t i = 0; i < r->nq; i++)
+		for (int t = 0; t < T_NTAB; t++)
+			free(r->qs[i].files[t]);
+	free(r->qs);
+	for (size_t i = 0; i < r->ndel; i++)
+		free(r->deletes[i]);
+	free(r->deletes);
+	vg_map_free(r->deleted);
+	for (int t = 0; t < T_NTAB; t++)
+		stream_close(&r->st[t]);
+	vg_arena_release(&r->arena);
+	free(r->seqs);
+}
+
+static int run_faers(const struct vg_ingest_opts *opts, char **files, int nfiles,
+                     const struct vg_ingest_sink *sink, struct vg_ingest_stats *stats,
+                     struct vg_err *err)
+{
+	struct reader r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.opts = opts;
+	r.sink = sink;
+	r.stats = stats;
+	r.err = err;
+	r.deleted = vg_map_new(1024);
+	vg_arena_init(&r.arena, 64 * 1024);
+	if ((rc = collect(&r, files, nfiles)) < 0)
+		goto out;
+	for (size_t i = 0; i < r.ndel; i++)
+		if ((rc = read_deletes(&r, r.deletes[i])) < 0)
+			goto out;
+	if (opts->progress)
+		vg_progress_start(&r.prog, "faers", r.total_bytes);
+	for (size_t i = 0; i < r.nq; i++)
+		if ((rc = read_quarter(&r, &r.qs[i])) < 0)
+			goto out;
+	rc = send_deletes(&r);
+	if (opts->progress) {
+		progress(&r);
+		vg_progress_finish(&r.prog);
+	}
+out:
+	stats->rows_rejected = opts->rejects ? opts->rejects->count : 0;
+	reader_release(&r);
+	return rc;
+}
+
+const struct vg_ingest_format vg_ingest_faers = {
+	.name = "faers",
+	.summary = "FDA FAERS / legacy AERS quarterly ASCII ($-delimited DEMO DRUG REAC ...)",
+	.run = run_faers,
+};
