@@ -625,6 +625,87 @@ static void test_posterior_extremes(void **state)
 	assert_true(p.eb05 < p.ebgm && p.ebgm < p.eb95);
 }
 
+/* LRT (Huang, Zalkikar & Tiwari 2011): seeded, reproducible, and the
+ * strongest CAERS pair stands out. */
+static void test_lrt_caers(void **state)
+{
+	struct vg_snap *s = load_caers(false);
+	struct vg_signal_table t = VG_SIGNAL_TABLE_INIT;
+	struct vg_err err = VG_ERR_INIT;
+	struct vg_signal_lrt_opts lo = {199, 42};
+	(void)state;
+	assert_int_equal(vg_signal_count(s, NULL, &t, &err), 0);
+	assert_int_equal(vg_signal_lrt(&t, &lo, &err), 0);
+	double *p1 = vg_xmalloc(t.npairs * sizeof(double));
+	for (size_t i = 0; i < t.npairs; i++) {
+		p1[i] = t.pairs[i].lrt_p;
+		assert_true(p1[i] > 0.0 && p1[i] <= 1.0);
+		assert_true(t.pairs[i].lrt_llr >= 0.0);
+	}
+	assert_int_equal(vg_signal_lrt(&t, &lo, &err), 0);
+	for (size_t i = 0; i < t.npairs; i++)
+		assert_true(p1[i] == t.pairs[i].lrt_p);
+	struct vg_signal_pair *q = find_pair(&t, vg_snap_find_product(s, "REUMOFAN PLUS"),
+					     vg_snap_find_event(s, "WEIGHT INCREASED"));
+	assert_non_null(q);
+	assert_true(q->lrt_llr > 10.0);
+	assert_rel(q->lrt_p, 1.0 / 200.0, 1e-12);
+	free(p1);
+	vg_signal_table_release(&t);
+	vg_snap_free(s);
+}
+
+/* Writers: the exact CSV header, R's spelling of non-finite values, the fit
+ * JSON keys, sorting by a statistic with NaN last. */
+static void test_writers(void **state)
+{
+	struct vg_snap_builder *b = vg_snap_builder_new();
+	struct vg_snap *s = NULL;
+	struct vg_err err = VG_ERR_INIT;
+	struct vg_signal_table t = VG_SIGNAL_TABLE_INIT;
+	(void)state;
+	uint32_t P = vg_snap_builder_product(b, "Drug, \"A\"", 10);
+	uint32_t Q = vg_snap_builder_product(b, "B", 1);
+	uint32_t X = vg_snap_builder_event(b, "X", 1), Y = vg_snap_builder_event(b, "Y", 1);
+	assert_int_equal(vg_snap_builder_add(b, 0, -1, &P, 1, &X, 1, &err), 0);
+	assert_int_equal(vg_snap_builder_add(b, 0, -1, &Q, 1, &Y, 1, &err), 0);
+	assert_int_equal(vg_snap_builder_add(b, 0, -1, &Q, 1, &Y, 1, &err), 0);
+	assert_int_equal(vg_snap_build(b, &s, &err), 0);
+	assert_int_equal(vg_signal_count(s, NULL, &t, &err), 0);
+	vg_signal_disprop(&t);
+	struct vg_signal_theta th = {0.2, 0.1, 2, 4, 0.3};
+	assert_int_equal(vg_signal_eb(&t, &th, 1, &err), 0);
+	assert_int_equal(vg_signal_sort(&t, "N", false, &err), 0);
+	assert_int_equal(t.pairs[0].n, 2);
+	assert_int_equal(vg_signal_sort(&t, "bogus", false, &err), VG_EINVAL);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	assert_int_equal(vg_signal_write(&t, s, NULL, f, &err), 0);
+	fclose(f);
+	static const char hdr[] = "product,event,N,E,PRR,PRR025,chi2,chi2_yates,ROR,ROR025,"
+				  "ROR975,IC,IC025,IC975,EBGM,EB05,EB95\n";
+	assert_true(strncmp(out, hdr, sizeof(hdr) - 1) == 0);
+	assert_non_null(strstr(out, "\"Drug, \"\"A\"\"\",X,1,0.3333333333,Inf,NaN,"));
+	free(out);
+	struct vg_signal_write_opts wo = {VG_SIGNAL_JSON, false, 1, 0};
+	f = open_memstream(&out, &len);
+	assert_int_equal(vg_signal_write(&t, s, &wo, f, &err), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "\"PRR\":null"));
+	free(out);
+	struct vg_signal_fit fit = {.theta = th, .loglik = -1.5, .status = VG_FIT_BOUNDARY};
+	struct vg_buf jb = VG_BUF_INIT(0);
+	assert_int_equal(vg_signal_fit_json(&fit, &jb), 0);
+	static const char fj[] = "{\"alpha1\":0.2,\"beta1\":0.1,\"alpha2\":2,\"beta2\":4,"
+				 "\"p\":0.3,\"loglik\":-1.5";
+	assert_true(strncmp(jb.p, fj, sizeof(fj) - 1) == 0);
+	assert_non_null(strstr(jb.p, "\"status\":\"boundary\""));
+	vg_buf_release(&jb);
+	vg_signal_table_release(&t);
+	vg_snap_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -641,6 +722,8 @@ int main(void)
 		cmocka_unit_test(test_caers_strat_ref_theta),
 		cmocka_unit_test(test_caers_unstrat_own_fit),
 		cmocka_unit_test(test_caers_strat_own_fit),
+		cmocka_unit_test(test_lrt_caers),
+		cmocka_unit_test(test_writers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,212 @@
+/*
+ * output.c - ordering and printing a pair table, and the fit as JSON.
+ *
+ * Rows are formatted into a capped vg_buf and flushed to the caller's FILE
+ * every 64 KiB, so a table of millions of pairs never sits in memory twice.
+ * Numbers print with %.10g; CSV and TSV write non-finite values as Inf,
+ * -Inf and NaN (R's spelling, which openEBGM's files use); JSON has no such
+ * values and writes null.
+ */
+#include "vg.h"
+#include "util/util.h"
+
+#include <math.h>
+
+#include "signal/signal_int.h"
+
+struct stat_col {
+	const char *name;
+	size_t off; /* offset of a double in struct vg_signal_pair, or SIZE_MAX for N */
+};
+
+#define COL(name, field) {name, offsetof(struct vg_signal_pair, field)}
+static const struct stat_col cols[] = {
+	{"N", SIZE_MAX},       COL("E", e),          COL("PRR", prr),
+	COL("PRR025", prr025), COL("chi2", chi2),    COL("chi2_yates", chi2_yates),
+	COL("ROR", ror),       COL("ROR025", ror025), COL("ROR975", ror975),
+	COL("IC", ic),         COL("IC025", ic025),  COL("IC975", ic975),
+	COL("EBGM", ebgm),     COL("EB05", eb05),    COL("EB95", eb95),
+	COL("Qn", qn),         COL("LRT_llr", lrt_llr), COL("LRT_p", lrt_p),
+};
+
+static double col_value(const struct vg_signal_pair *p, const struct stat_col *c)
+{
+	if (c->off == SIZE_MAX)
+		return (double)p->n;
+	double v;
+	memcpy(&v, (const char *)p + c->off, sizeof(v));
+	return v;
+}
+
+static const struct stat_col *sort_col;
+static bool sort_asc;
+
+static int cmp_pair(const void *a, const void *b)
+{
+	const struct vg_signal_pair *x = a, *y = b;
+	double u = col_value(x, sort_col), v = col_value(y, sort_col);
+	bool nu = isnan(u), nv = isnan(v);
+	if (nu != nv)
+		return nu ? 1 : -1; /* NaN last either way */
+	if (!nu && u != v)
+		return (u < v) == sort_asc ? -1 : 1;
+	if (x->product != y->product)
+		return x->product < y->product ? -1 : 1;
+	return (x->event > y->event) - (x->event < y->event);
+}
+
+int vg_signal_sort(struct vg_signal_table *t, const char *stat, bool ascending,
+		   struct vg_err *err)
+{
+	const struct stat_col *c = NULL;
+	for (size_t i = 0; i < VG_ARRAY_LEN(cols); i++)
+		if (strcmp(cols[i].name, stat) == 0)
+			c = &cols[i];
+	if (!c)
+		return vg_err_set(err, VG_EINVAL, "sort", "unknown statistic \"%s\"", stat);
+	/* qsort has no context argument: the (file-static) column is set for the
+	 * duration of the call; sorting is not meant to run concurrently */
+	sort_col = c, sort_asc = ascending;
+	qsort(t->pairs, t->npairs, sizeof(*t->pairs), cmp_pair);
+	/* the point cache maps pair indices: it is stale now */
+	vg_signal_points_free(t->points);
+	t->points = NULL;
+	return 0;
+}
+
+static int put_num(struct vg_buf *b, double v, int format)
+{
+	if (isfinite(v))
+		return vg_buf_printf(b, "%.10g", v);
+	if (format == VG_SIGNAL_JSON)
+		return vg_buf_puts(b, "null");
+	return vg_buf_puts(b, isnan(v) ? "NaN" : v > 0 ? "Inf" : "-Inf");
+}
+
+static int put_str(struct vg_buf *b, const char *s, int format)
+{
+	switch (format) {
+	case VG_SIGNAL_JSON:
+		return vg_buf_json_str(b, s);
+	case VG_SIGNAL_CSV:
+		return vg_buf_csv_str(b, s);
+	default: /* TSV and table: tabs and newlines would break the row */
+		for (; *s; s++)
+			if (vg_buf_putc(b, *s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s))
+				return VG_ETOOBIG;
+		return 0;
+	}
+}
+
+static const char *const csv_names[] = {"N", "E", "PRR", "PRR025", "chi2", "chi2_yates",
+					"ROR", "ROR025", "ROR975", "IC", "IC025", "IC975",
+					"EBGM", "EB05", "EB95", "LRT_llr", "LRT_p"};
+
+static int put_row(struct vg_buf *b, const struct vg_signal_pair *p, const struct vg_snap *s,
+		   const struct vg_signal_write_opts *o, bool first)
+{
+	size_t ncol = o->lrt ? VG_ARRAY_LEN(csv_names) : VG_ARRAY_LEN(csv_names) - 2;
+	char sep = o->format == VG_SIGNAL_CSV ? ',' : '\t';
+	int rc = 0;
+
+	if (o->format == VG_SIGNAL_JSON) {
+		rc |= vg_buf_puts(b, first ? "\n{\"product\":" : ",\n{\"product\":");
+		rc |= put_str(b, vg_snap_product_name(s, p->product), o->format);
+		rc |= vg_buf_puts(b, ",\"event\":");
+		rc |= put_str(b, vg_snap_event_name(s, p->event), o->format);
+		for (size_t i = 0; i < ncol; i++) {
+			size_t ci = i < 15 ? i : i + 1; /* cols[] has Qn after EB95 */
+			rc |= vg_buf_printf(b, ",\"%s\":", csv_names[i]);
+			rc |= i == 0 ? vg_buf_printf(b, "%" PRIu64, p->n)
+				     : put_num(b, col_value(p, &cols[ci]), o->format);
+		}
+		rc |= vg_buf_printf(b, ",\"evans\":%s}", p->evans ? "true" : "false");
+		return rc ? VG_ETOOBIG : 0;
+	}
+	rc |= put_str(b, vg_snap_product_name(s, p->product), o->format);
+	rc |= vg_buf_putc(b, sep);
+	rc |= put_str(b, vg_snap_event_name(s, p->event), o->format);
+	for (size_t i = 0; i < ncol; i++) {
+		rc |= vg_buf_putc(b, sep);
+		size_t ci = i < 15 ? i : i + 1; /* cols[] has Qn between EB95 and LRT */
+		rc |= i == 0 ? vg_buf_printf(b, "%" PRIu64, p->n)
+			     : put_num(b, col_value(p, &cols[ci]), o->format);
+	}
+	rc |= vg_buf_putc(b, '\n');
+	return rc ? VG_ETOOBIG : 0;
+}
+
+static int flush(struct vg_buf *b, FILE *f, struct vg_err *err)
+{
+	if (b->len && fwrite(b->p, 1, b->len, f) != b->len)
+		return vg_err_set(err, VG_EIO, NULL, "write failed: %s", strerror(errno));
+	vg_buf_reset(b);
+	return 0;
+}
+
+int vg_signal_write(const struct vg_signal_table *t, const struct vg_snap *s,
+		    const struct vg_signal_write_opts *o, FILE *f, struct vg_err *err)
+{
+	struct vg_signal_write_opts def = VG_SIGNAL_WRITE_OPTS_INIT;
+	struct vg_buf b = VG_BUF_INIT(1 << 20);
+	size_t rows = 0;
+	int rc = 0;
+
+	if (!o)
+		o = &def;
+	if (o->format == VG_SIGNAL_JSON)
+		rc = vg_buf_puts(&b, "[");
+	else if (o->format == VG_SIGNAL_CSV)
+		rc = vg_buf_printf(&b, "%s%s\n", VG_SIGNAL_CSV_HEADER, o->lrt ? ",LRT_llr,LRT_p" : "");
+	else
+		rc = vg_buf_printf(&b, "product\tevent\tN\tE\tPRR\tPRR025\tchi2\tchi2_yates\tROR\t"
+				       "ROR025\tROR975\tIC\tIC025\tIC975\tEBGM\tEB05\tEB95%s\n",
+				   o->lrt ? "\tLRT_llr\tLRT_p" : "");
+	for (size_t i = 0; !rc && i < t->npairs; i++) {
+		if (t->pairs[i].n < o->min_n)
+			continue;
+		if (o->limit && rows >= o->limit)
+			break;
+		rc = put_row(&b, &t->pairs[i], s, o, rows == 0);
+		rows++;
+		if (!rc && b.len > 64 * 1024)
+			rc = flush(&b, f, err);
+	}
+	if (!rc && o->format == VG_SIGNAL_JSON)
+		rc = vg_buf_puts(&b, rows ? "\n]\n" : "]\n");
+	if (!rc)
+		rc = flush(&b, f, err);
+	if (rc && !err->code)
+		vg_err_set(err, rc, NULL, "output row too long");
+	vg_buf_release(&b);
+	return rc;
+}
+
+static const char *status_name(int st)
+{
+	switch (st) {
+	case VG_FIT_CONVERGED:
+		return "converged";
+	case VG_FIT_BOUNDARY:
+		return "boundary";
+	case VG_FIT_MAXITER:
+		return "maxiter";
+	default:
+		return "fixed";
+	}
+}
+
+int vg_signal_fit_json(const struct vg_signal_fit *fit, struct vg_buf *b)
+{
+	const struct vg_signal_theta *t = &fit->theta;
+	int rc = vg_buf_printf(b, "{\"alpha1\":%.10g,\"beta1\":%.10g,\"alpha2\":%.10g,"
+				  "\"beta2\":%.10g,\"p\":%.10g,\"loglik\":%.10f",
+			       t->alpha1, t->beta1, t->alpha2, t->beta2, t->p, fit->loglik);
+	rc |= vg_buf_printf(b, ",\"status\":\"%s\",\"at_bound\":%u,\"gradient_norm\":%.3g,"
+			       "\"starts\":%u,\"starts_agreeing\":%u,\"points\":%zu,\"warning\":",
+			    status_name(fit->status), fit->at_bound, fit->grad_norm, fit->nstarts,
+			    fit->nagree, fit->npoints);
+	rc |= fit->warning[0] ? vg_buf_json_str(b, fit->warning) : vg_buf_puts(b, "null");
+	rc |= vg_buf_puts(b, "}");
+	return rc ? VG_ETOOBIG : 0;
+}
