@@ -10,12 +10,14 @@
 extern const struct vg_cli_cmd vg_cmd_init;
 extern const struct vg_cli_cmd vg_cmd_info;
 extern const struct vg_cli_cmd vg_cmd_cases;
+extern const struct vg_cli_cmd vg_cmd_export;
 extern const struct vg_cli_cmd vg_cmd_version;
 
 const struct vg_cli_cmd *const vg_cli_commands[] = {
 	&vg_cmd_init,
 	&vg_cmd_info,
 	&vg_cmd_cases,
+	&vg_cmd_export,
 	&vg_cmd_version,
 	NULL,
 };

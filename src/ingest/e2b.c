@@ -44,7 +44,7 @@
  */
 #include "vg.h"
 #include "util/util.h"
-#include "ingest/ingest.h"
+#include "ingest/ingest_int.h"
 
 #include <math.h>
 

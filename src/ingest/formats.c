@@ -12,6 +12,7 @@
 const struct vg_ingest_format *const vg_ingest_formats[] = {
 	&vg_ingest_faers,
 	&vg_ingest_table,
+	&vg_ingest_e2b,
 	NULL,
 };
 

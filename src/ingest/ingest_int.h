@@ -199,5 +199,6 @@ void vg_rejects_add_excerpt(struct vg_rejects *r, const char *file, int64_t line
 
 extern const struct vg_ingest_format vg_ingest_faers;
 extern const struct vg_ingest_format vg_ingest_table;
+extern const struct vg_ingest_format vg_ingest_e2b;
 
 #endif

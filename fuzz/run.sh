@@ -1,0 +1,70 @@
+#!/bin/sh
+# fuzz/run.sh NAME [SECONDS] - build fuzz/fuzz_NAME.c with clang's libFuzzer,
+# ASan and UBSan, seed a corpus from the harness's real samples and run it.
+#
+#   sh fuzz/run.sh e2b 300        # five minutes on the E2B reader
+#   sh fuzz/run.sh all 120        # every harness, two minutes each
+#
+# Work files go to build-fuzz/ (binaries, corpus/NAME, crash-* files), never
+# into the source tree.  A crash leaves its input in build-fuzz/NAME/; replay
+# it with build-fuzz/fuzz_NAME build-fuzz/NAME/crash-...
+# Harnesses and the sources each one links are listed in harness_srcs below;
+# docs/FUZZING.md records run lengths and findings.
+set -eu
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${FUZZ_OUT:-$ROOT/build-fuzz}
+CC=${CC:-clang-14}
+NAME=${1:?usage: fuzz/run.sh NAME|all [SECONDS]}
+SECS=${2:-60}
+
+UTIL="$ROOT/src/util/*.c"
+CASE="$ROOT/src/case/*.c"
+ING="$ROOT/src/ingest"
+
+# Sources (besides util/ and case/) and seed folders of each harness.
+harness_srcs() {
+	case "$1" in
+	e2b) echo "$ING/e2b.c $ING/e2b_export.c $ING/rejects.c" ;;
+	maude | vaers | caers) echo "$ING/$1.c $ING/csv.c $ING/rejects.c" ;;
+	*) ls "$ING"/*.c "$ROOT"/src/terms/*.c 2>/dev/null | tr '\n' ' ' ;;
+	esac
+}
+harness_seeds() {
+	case "$1" in
+	e2b) echo "$ROOT/tests/data/e2b" ;;
+	*) echo "$ROOT/tests/data/$1" ;;
+	esac
+}
+
+run_one() {
+	name=$1
+	src="$ROOT/fuzz/fuzz_$name.c"
+	[ -f "$src" ] || { echo "fuzz/run.sh: no harness $src" >&2; exit 2; }
+	mkdir -p "$OUT/$name" "$OUT/corpus/$name"
+	bin="$OUT/fuzz_$name"
+	# shellcheck disable=SC2046
+	$CC -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -I"$ROOT/src" \
+		$(pkg-config --cflags libxml-2.0 jansson libxxhash) \
+		"$src" $(harness_srcs "$name") $UTIL $CASE -o "$bin" \
+		$(pkg-config --libs libxml-2.0 jansson libxxhash) -lm
+	seeds=$(harness_seeds "$name")
+	if [ -d "$seeds" ]; then
+		# small real files only: libFuzzer's -max_len cuts the rest
+		find "$seeds" -type f ! -name '*.md' ! -name '*.xsd' -size -200k \
+			-exec cp {} "$OUT/corpus/$name/" \;
+	fi
+	echo "fuzz/run.sh: $name for ${SECS}s, corpus $OUT/corpus/$name"
+	(cd "$OUT/$name" && "$bin" -max_total_time="$SECS" -max_len=65536 \
+		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$OUT/corpus/$name")
+}
+
+if [ "$NAME" = all ]; then
+	for f in "$ROOT"/fuzz/fuzz_*.c; do
+		n=$(basename "$f" .c)
+		run_one "${n#fuzz_}"
+	done
+else
+	run_one "$NAME"
+fi
