@@ -674,6 +674,7 @@ static int stream_open(struct reader *r, struct stream *s, int tab, const char *
 {
 	struct vg_csv_opts o = VG_CSV_OPTS_INIT('$');
 	bool num = true, lex = true, sorted;
+	struct vg_err herr = VG_ERR_INIT;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
@@ -690,8 +691,12 @@ static int stream_open(struct reader *r, struct stream *s, int tab, const char *
 	if ((rc = vg_csv_open(&s->csv, path, &o, r->err)) < 0)
 		return rc;
 	s->opened = true;
-	if ((rc = vg_csv_header_read(&s->csv, &s->hdr, r->err)) < 0 ||
-	    (rc = resolve_columns(r, s)) < 0)
+	if ((rc = vg_csv_header_read(&s->csv, &s->hdr, &herr)) < 0) {
+		if (herr.code == VG_EPARSE && s->csv.nf == 0) /* an empty file: no rows */
+			return 0;
+		return vg_err_set(r->err, herr.code, herr.field, "%s", herr.msg);
+	}
+	if ((rc = resolve_columns(r, s)) < 0)
 		return rc;
 	if (!sorted && (rc = sort_stream(r, s)) < 0)
 		return rc;

@@ -139,6 +139,7 @@ static int read_file(struct treader *r, uint32_t fileno)
 	struct vg_csv_opts o = VG_CSV_OPTS_INIT(',');
 	struct vg_csv c;
 	struct vg_csv_header h = {NULL, 0};
+	struct vg_err herr = VG_ERR_INIT;
 	int col[4], rc;
 
 	o.quotes = true;
@@ -148,8 +149,14 @@ static int read_file(struct treader *r, uint32_t fileno)
 		return rc;
 	if ((rc = vg_csv_open(&c, path, &o, r->err)) < 0)
 		return rc;
-	if ((rc = vg_csv_header_read(&c, &h, r->err)) < 0 ||
-	    (rc = find_col(&h, r->opts->id_col, "--id", path, r->err, &col[0])) < 0 ||
+	if ((rc = vg_csv_header_read(&c, &h, &herr)) < 0) {
+		if (herr.code == VG_EPARSE && c.nf == 0) /* an empty file: no rows */
+			rc = 0;
+		else
+			vg_err_set(r->err, herr.code, herr.field, "%s", herr.msg);
+		goto out;
+	}
+	if ((rc = find_col(&h, r->opts->id_col, "--id", path, r->err, &col[0])) < 0 ||
 	    (rc = find_col(&h, r->opts->product_col, "--product", path, r->err, &col[1])) < 0 ||
 	    (rc = find_col(&h, r->opts->event_col, "--event", path, r->err, &col[2])) < 0 ||
 	    (rc = find_col(&h, r->opts->stratum_col, "--stratum", path, r->err, &col[3])) < 0)

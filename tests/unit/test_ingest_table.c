@@ -1,0 +1,376 @@
+/*
+ * test_ingest_table.c - the id-product-event table reader, and the two
+ * tools under every reader: the delimited record reader (csv.c) and the
+ * external sorter (sort.c).
+ *
+ * Real data: tests/data/signal/openEBGM_caers.csv (shared with the signal
+ * tests; provenance there): 20,156 rows, 3,356 distinct ids, per
+ * shared/data/README.md.
+ */
+#include "vg.h"
+#include "util/util.h"
+#include "case/case.h"
+#include "ingest/ingest_int.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <unistd.h>
+
+#define EBGM "tests/data/signal/openEBGM_caers.csv"
+
+/* ------------------------------------------------------------ csv reader */
+
+static void open_str(struct vg_csv *c, const char *s, char delim, bool quotes)
+{
+	struct vg_csv_opts o = VG_CSV_OPTS_INIT(delim);
+
+	o.quotes = quotes;
+	vg_csv_open_mem(c, "mem", s, strlen(s), &o);
+}
+
+static void expect(struct vg_csv *c, int64_t line, size_t nf, ...)
+{
+	struct vg_err err = VG_ERR_INIT;
+	va_list ap;
+
+	assert_int_equal(vg_csv_next(c, &err), 1);
+	assert_int_equal(c->line, line);
+	assert_int_equal(c->nf, nf);
+	va_start(ap, nf);
+	for (size_t i = 0; i < nf; i++) {
+		const char *want = va_arg(ap, const char *);
+		assert_int_equal(c->f[i].len, strlen(want));
+		assert_string_equal(c->f[i].p, want); /* NUL-terminated */
+	}
+	va_end(ap);
+}
+
+static void expect_end(struct vg_csv *c)
+{
+	struct vg_err err = VG_ERR_INIT;
+
+	assert_int_equal(vg_csv_next(c, &err), 0);
+	assert_int_equal(vg_csv_next(c, &err), 0);
+	vg_csv_close(c);
+}
+
+/* BOM, LF / CRLF / CR mixed, empty lines skipped, no final newline. */
+static void test_csv_line_ends(void **state)
+{
+	struct vg_csv c;
+
+	open_str(&c, "\xEF\xBB\xBF" "a$b\r\n1$2\n\n3$\r4$\"x\r\r\n5$6", '$', false);
+	expect(&c, 1, 2, "a", "b");
+	expect(&c, 2, 2, "1", "2");
+	expect(&c, 4, 2, "3", "");
+	expect(&c, 5, 2, "4", "\"x"); /* quote is data without quoting */
+	expect(&c, 7, 2, "5", "6");
+	expect_end(&c);
+}
+
+/* RFC 4180: delimiters, "" and line ends inside quotes; line numbers. */
+static void test_csv_quotes(void **state)
+{
+	struct vg_csv c;
+
+	open_str(&c, "id,text,n\n1,\"a,b\",2\n2,\"say \"\"hi\"\"\nnext\",3\r\n"
+	             "3,x\"y,4\n4,\"q\"tail,5\n\"\",,\n", ',', true);
+	expect(&c, 1, 3, "id", "text", "n");
+	expect(&c, 2, 3, "1", "a,b", "2");
+	expect(&c, 3, 3, "2", "say \"hi\"\nnext", "3");
+	expect(&c, 5, 3, "3", "x\"y", "4");   /* quote inside an unquoted field */
+	expect(&c, 6, 3, "4", "qtail", "5");   /* lenient after a closing quote */
+	expect(&c, 7, 3, "", "", "");
+	expect_end(&c);
+}
+
+/* A quote left open at end of input: VG_EPARSE with what was read. */
+static void test_csv_unterminated(void **state)
+{
+	struct vg_csv c;
+	struct vg_err err = VG_ERR_INIT;
+
+	open_str(&c, "a,b\n1,\"never closed\n2,3\n", ',', true);
+	expect(&c, 1, 2, "a", "b");
+	assert_int_equal(vg_csv_next(&c, &err), VG_EPARSE);
+	assert_int_equal(c.line, 2);
+	assert_int_equal(c.nf, 2);
+	assert_string_equal(c.f[1].p, "never closed\n2,3\n");
+	expect_end(&c);
+}
+
+/* Records past the cap are reported once and skipped; reading goes on. */
+static void test_csv_cap(void **state)
+{
+	struct vg_csv_opts o = VG_CSV_OPTS_INIT('|');
+	struct vg_csv c;
+	struct vg_err err = VG_ERR_INIT;
+	size_t n = 700000;
+	char *big = vg_xmalloc(n + 64);
+
+	o.max_record = 1000;
+	memcpy(big, "a|b\n", 4);
+	memset(big + 4, 'x', n);
+	memcpy(big + 4 + n, "\nc|d\n", 6);
+	vg_csv_open_mem(&c, "mem", big, strlen(big), &o);
+	expect(&c, 1, 2, "a", "b");
+	assert_int_equal(vg_csv_next(&c, &err), VG_ETOOBIG);
+	assert_int_equal(c.line, 2);
+	expect(&c, 3, 2, "c", "d");
+	expect_end(&c);
+	/* quoted mode: a quote that never closes runs into the cap */
+	o.quotes = true;
+	o.delim = ',';
+	memcpy(big, "a,\"", 3);
+	memset(big + 3, 'y', n);
+	memcpy(big + 3 + n, "\nc,d\n", 6);
+	vg_csv_open_mem(&c, "mem", big, strlen(big), &o);
+	assert_int_equal(vg_csv_next(&c, &err), VG_ETOOBIG);
+	expect(&c, 2, 2, "c", "d");
+	expect_end(&c);
+	free(big);
+}
+
+/* Windows-1252 conversion; AUTO keeps valid UTF-8 (Chinese) as it is. */
+static void test_csv_encoding(void **state)
+{
+	struct vg_csv_opts o = VG_CSV_OPTS_INIT(',');
+	struct vg_csv c;
+	const char *in = "caf\xE9,\x93q\x94,\xE7\x9A\xAE\xE7\x96\xB9\n";
+
+	o.encoding = VG_CSV_AUTO;
+	vg_csv_open_mem(&c, "mem", in, strlen(in), &o);
+	expect(&c, 1, 3, "caf\xC3\xA9", "\xE2\x80\x9Cq\xE2\x80\x9D", "皮疹");
+	expect_end(&c);
+	o.encoding = VG_CSV_CP1252; /* every high byte converted */
+	vg_csv_open_mem(&c, "mem", "\x96", 1, &o);
+	expect(&c, 1, 1, "\xE2\x80\x93");
+	expect_end(&c);
+}
+
+static void test_csv_empty_and_header(void **state)
+{
+	struct vg_csv c;
+	struct vg_csv_header h;
+	struct vg_err err = VG_ERR_INIT;
+
+	open_str(&c, "", ',', true);
+	assert_int_equal(vg_csv_header_read(&c, &h, &err), VG_EPARSE);
+	assert_non_null(strstr(err.msg, "empty file"));
+	vg_csv_close(&c);
+	open_str(&c, "\xEF\xBB\xBFPrimaryID$ rept_dt $GNDR_COD\n", '$', false);
+	assert_int_equal(vg_csv_header_read(&c, &h, &err), 0);
+	assert_string_equal(h.names[1], "rept_dt");
+	assert_int_equal(vg_csv_header_find(&h, "primaryid", (const char *)NULL), 0);
+	assert_int_equal(vg_csv_header_find(&h, "sex", "gndr_cod", (const char *)NULL), 2);
+	assert_int_equal(vg_csv_header_find(&h, "nope", (const char *)NULL), -1);
+	vg_csv_header_release(&h);
+	expect_end(&c);
+}
+
+/* ------------------------------------------------------------ sorter */
+
+/* Many records through a tiny budget: several spilled runs, merged in key
+ * order, equal keys in input order. */
+static void test_sorter_spills(void **state)
+{
+	struct vg_sorter *s = vg_sorter_new(4096);
+	struct vg_err err = VG_ERR_INIT;
+	const void *k, *d;
+	size_t kl, dl, n = 0;
+	char key[16], prev[16] = "";
+	int last_seq[100];
+
+	for (int i = 0; i < 100; i++)
+		last_seq[i] = -1;
+	for (int i = 0; i < 5000; i++) {
+		int kv = (i * 37) % 100;
+		snprintf(key, sizeof(key), "k%03d", kv);
+		assert_int_equal(vg_sorter_add(s, key, strlen(key), &i, sizeof(i), &err), 0);
+	}
+	assert_int_equal(vg_sorter_finish(s, &err), 0);
+	assert_true(vg_sorter_runs(s) > 5);
+	while (vg_sorter_next(s, &k, &kl, &d, &dl, &err) == 1) {
+		int seq, kv;
+		memcpy(key, k, kl);
+		key[kl] = '\0';
+		memcpy(&seq, d, sizeof(seq));
+		assert_true(strcmp(prev, key) <= 0);
+		kv = (int)strtol(key + 1, NULL, 10);
+		assert_true(seq > last_seq[kv]); /* stable */
+		last_seq[kv] = seq;
+		memcpy(prev, key, kl + 1);
+		n++;
+	}
+	assert_int_equal(n, 5000);
+	vg_sorter_free(s);
+}
+
+/* ------------------------------------------------------------ table reader */
+
+struct coll {
+	struct vg_arena arena;
+	struct vg_case_version **v;
+	size_t n, cap;
+};
+
+static int on_version(void *ctx, const struct vg_case_version *v, struct vg_err *err)
+{
+	struct coll *c = ctx;
+
+	VG_GROW(c->v, c->cap, c->n + 1);
+	c->v[c->n++] = vg_case_copy(v, &c->arena);
+	return 0;
+}
+
+static int run(struct coll *c, struct vg_ingest_stats *st, struct vg_rejects *rj,
+               const char *id, const char *pr, const char *ev, const char *strat,
+               const char *file, struct vg_err *err)
+{
+	struct vg_ingest_opts o = {0};
+	struct vg_ingest_sink sink = {on_version, NULL, c};
+	char *files[] = {(char *)file};
+
+	memset(c, 0, sizeof(*c));
+	memset(st, 0, sizeof(*st));
+	vg_arena_init(&c->arena, 1 << 20);
+	o.id_col = id;
+	o.product_col = pr;
+	o.event_col = ev;
+	o.stratum_col = strat;
+	o.rejects = rj;
+	return vg_ingest_find("table")->run(&o, files, 1, &sink, st, err);
+}
+
+static void coll_free(struct coll *c)
+{
+	free(c->v);
+	vg_arena_release(&c->arena);
+}
+
+static const struct vg_case_version *find(const struct coll *c, const char *id)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->v[i]->case_id, id) == 0)
+			return c->v[i];
+	return NULL;
+}
+
+/* openEBGM_caers.csv: 20,156 rows, 3,356 reports.  Report 147289 (first
+ * rows of the file): PREVAGEN with 11 events, strat1 Female. */
+static void test_table_openebgm(void **state)
+{
+	struct coll c;
+	struct vg_ingest_stats st;
+	struct vg_rejects rj = {NULL, 0};
+	struct vg_err err = VG_ERR_INIT;
+	const struct vg_case_version *v;
+	size_t products = 0, events = 0;
+
+	assert_int_equal(run(&c, &st, &rj, "ID", "var1", "var2", "strat1", EBGM, &err), 0);
+	assert_int_equal(st.rows_read, 20156);
+	assert_int_equal(st.rows_rejected, 0);
+	assert_int_equal(c.n, 3356);
+	v = find(&c, "147289");
+	assert_non_null(v);
+	assert_string_equal(v->source, "table");
+	assert_string_equal(v->stratum, "Female");
+	assert_int_equal(v->nproducts, 1);
+	assert_string_equal(v->products[0].name, "PREVAGEN");
+	assert_int_equal(v->products[0].role, VG_ROLE_SUSPECT);
+	assert_int_equal(v->nevents, 11);
+	assert_string_equal(v->events[0].term, "BRAIN NEOPLASM");
+	/* distinct (id, product) and (id, event) pairs of the file, counted
+	 * independently with Python's csv module: 5,209 and 11,312 */
+	for (size_t i = 0; i < c.n; i++) {
+		products += c.v[i]->nproducts;
+		events += c.v[i]->nevents;
+	}
+	assert_int_equal(products, 5209);
+	assert_int_equal(events, 11312);
+	coll_free(&c);
+}
+
+static char tmpfile_path[256];
+
+static const char *write_tmp(const char *data)
+{
+	const char *t = getenv("TMPDIR");
+	int fd;
+
+	snprintf(tmpfile_path, sizeof(tmpfile_path), "%s/vg-table-XXXXXX",
+	         t && *t ? t : "/tmp");
+	fd = mkstemp(tmpfile_path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, strlen(data)), (ssize_t)strlen(data));
+	close(fd);
+	return tmpfile_path;
+}
+
+/* TSV, ids not adjacent, rejects for empty fields and short rows,
+ * conflicting stratum, duplicate pairs collapse. */
+static void test_table_tsv_rejects(void **state)
+{
+	struct coll c;
+	struct vg_ingest_stats st;
+	struct vg_rejects rj = {NULL, 0};
+	struct vg_err err = VG_ERR_INIT;
+	const struct vg_case_version *v;
+	const char *p = write_tmp("report\tdrug\tae\tsex\n"
+	                          "r2\tA\tx\tM\n"
+	                          "r1\tA\tx\tF\n"
+	                          "r2\tB\ty\tM\n"
+	                          "r1\tA\tx\tF\n"     /* repeated triple */
+	                          "r3\t\tx\tF\n"      /* empty product */
+	                          "r4\tA\n"           /* short */
+	                          "r2\tC\tz\tF\n"     /* stratum conflict */
+	                          "\tA\tx\tF\n"       /* empty id */
+	                          "r1\tA\ty\t\n");
+
+	assert_int_equal(run(&c, &st, &rj, "report", "DRUG", "ae", "sex", p, &err), 0);
+	assert_int_equal(st.rows_read, 9);
+	assert_int_equal(st.rows_rejected, 4);
+	assert_int_equal(c.n, 2);
+	v = find(&c, "r2");
+	assert_int_equal(v->nproducts, 2);
+	assert_string_equal(v->products[1].name, "B");
+	assert_int_equal(v->nevents, 2);
+	assert_string_equal(v->stratum, "M");
+	v = find(&c, "r1");
+	assert_int_equal(v->nproducts, 1);
+	assert_int_equal(v->nevents, 2);
+	assert_string_equal(v->stratum, "F");
+	coll_free(&c);
+	unlink(p);
+}
+
+static void test_table_missing_column(void **state)
+{
+	struct coll c;
+	struct vg_ingest_stats st;
+	struct vg_rejects rj = {NULL, 0};
+	struct vg_err err = VG_ERR_INIT;
+
+	assert_int_equal(run(&c, &st, &rj, "id", "var1", "nope", NULL, EBGM, &err), VG_EINVAL);
+	assert_non_null(strstr(err.msg, "no column 'nope'"));
+	coll_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_csv_line_ends),
+		cmocka_unit_test(test_csv_quotes),
+		cmocka_unit_test(test_csv_unterminated),
+		cmocka_unit_test(test_csv_cap),
+		cmocka_unit_test(test_csv_encoding),
+		cmocka_unit_test(test_csv_empty_and_header),
+		cmocka_unit_test(test_sorter_spills),
+		cmocka_unit_test(test_table_openebgm),
+		cmocka_unit_test(test_table_tsv_rejects),
+		cmocka_unit_test(test_table_missing_column),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
