@@ -37,14 +37,19 @@ void vg_problems_init(struct vg_problems *p, struct vg_arena *a)
 	p->arena = a;
 }
 
+/* Format into the arena: a stack buffer first, the exact size if longer. */
 static char *arena_vprintf(struct vg_arena *a, const char *fmt, va_list ap)
 {
+	char small[256];
 	va_list ap2;
+
 	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap2);
+	int n = vsnprintf(small, sizeof(small), fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		return vg_arena_strdup(a, fmt);
+	if ((size_t)n < sizeof(small))
+		return vg_arena_strndup(a, small, (size_t)n);
 	char *s = vg_arena_alloc(a, (size_t)n + 1);
 	vsnprintf(s, (size_t)n + 1, fmt, ap);
 	return s;
@@ -204,31 +209,44 @@ static void check_admin_dates(const struct vg_case_version *v, struct vg_problem
 
 /* ----------------------------------------------------------- patient */
 
+/* Years as given, else as derived from value + unit (NAN when neither). */
+static double effective_years(const struct vg_case_version *v)
+{
+	return isnan(v->age_years) ? vg_case_age_years(v->age_value, v->age_unit) : v->age_years;
+}
+
+static void check_age_value(const struct vg_case_version *v, struct vg_problems *out)
+{
+	double y = vg_case_age_years(v->age_value, v->age_unit);
+
+	if (v->age_value < 0)
+		vg_problems_add(out, VG_PROBLEM_ERROR, "patient.age.value", "age is negative");
+	if (!has(v->age_unit))
+		vg_problems_add(out, VG_PROBLEM_WARNING, "patient.age.unit",
+		                "age without a unit (E2B(R3) D.2.2b)");
+	else if (isnan(y))
+		vg_problems_add(out, VG_PROBLEM_ERROR, "patient.age.unit",
+		                "unknown age unit \"%.32s\"", v->age_unit);
+	else if (!isnan(v->age_years) && fabs(y - v->age_years) > 1e-6 * (1 + fabs(y)))
+		vg_problems_add(out, VG_PROBLEM_WARNING, "patient.age",
+		                "age in years %g does not match %g %.32s", v->age_years,
+		                v->age_value, v->age_unit);
+}
+
 static void check_age(const struct vg_case_version *v, struct vg_problems *out)
 {
-	if (!isnan(v->age_value)) {
-		double y = vg_case_age_years(v->age_value, v->age_unit);
-		if (v->age_value < 0)
-			vg_problems_add(out, VG_PROBLEM_ERROR, "patient.age.value", "age is negative");
-		if (!has(v->age_unit))
-			vg_problems_add(out, VG_PROBLEM_WARNING, "patient.age.unit",
-			                "age without a unit (E2B(R3) D.2.2b)");
-		else if (isnan(y))
-			vg_problems_add(out, VG_PROBLEM_ERROR, "patient.age.unit",
-			                "unknown age unit \"%s\"", v->age_unit);
-		else if (!isnan(v->age_years) && fabs(y - v->age_years) > 1e-6 * (1 + fabs(y)))
-			vg_problems_add(out, VG_PROBLEM_WARNING, "patient.age",
-			                "age in years %g does not match %g %s", v->age_years,
-			                v->age_value, v->age_unit);
-	}
-	if (!isnan(v->age_years) && (v->age_years < 0 || v->age_years > AGE_MAX_YEARS))
+	double years = effective_years(v);
+
+	if (!isnan(v->age_value))
+		check_age_value(v, out);
+	if (!isnan(years) && (years < 0 || years > AGE_MAX_YEARS))
 		vg_problems_add(out, VG_PROBLEM_ERROR, "patient.age",
-		                "age %g years is outside 0..%g", v->age_years, AGE_MAX_YEARS);
-	else if (!isnan(v->age_years) && v->age_group > VG_AGE_FOETUS &&
-	         v->age_group < VG_AGE_COUNT && vg_case_age_group_of(v->age_years) != v->age_group)
+		                "age %g years is outside 0..%g", years, AGE_MAX_YEARS);
+	else if (!isnan(years) && v->age_group > VG_AGE_FOETUS && v->age_group < VG_AGE_COUNT &&
+	         vg_case_age_group_of(years) != v->age_group)
 		vg_problems_add(out, VG_PROBLEM_WARNING, "patient.age_group",
 		                "age group %s does not match age %g years",
-		                vg_age_group_name(v->age_group), v->age_years);
+		                vg_age_group_name(v->age_group), years);
 }
 
 static void check_patient(const struct vg_case_version *v, struct vg_problems *out)

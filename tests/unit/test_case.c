@@ -268,6 +268,20 @@ static void test_partial_dates_not_after(void **state)
 	assert_non_null(find(&pr, VG_PROBLEM_ERROR, "patient.age.unit"));
 	assert_non_null(find(&pr, VG_PROBLEM_ERROR, "received"));
 	assert_non_null(find(&pr, VG_PROBLEM_ERROR, "latest"));
+	/* the age range is checked on value + unit when years were not derived */
+	v = full_case();
+	v->age_years = NAN;
+	v->age_value = 20;
+	v->age_unit = "{decade}";
+	vg_problems_init(&pr, &A);
+	vg_case_validate(v, &pr);
+	assert_non_null(find(&pr, VG_PROBLEM_ERROR, "patient.age"));
+	/* age group that contradicts the age */
+	v = full_case();
+	v->age_group = VG_AGE_ELDERLY;
+	vg_problems_init(&pr, &A);
+	vg_case_validate(v, &pr);
+	assert_non_null(find(&pr, VG_PROBLEM_WARNING, "patient.age_group"));
 	/* C.1.11.1: one value */
 	v = full_case();
 	v->nullified = v->amendment = true;
