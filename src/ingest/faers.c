@@ -56,8 +56,9 @@
  *   wt + wt_cod KG LBS GMS -> kg   outc_cod DE LT HO DS CA RI|OT -> bits
  *   rpsr_cod SDY -> study report, else spontaneous
  *   role_cod PS SS -> suspect, I -> interacting, C -> concomitant
- *   prod_ai -> ingredient, else the cleaned drugname (upper case, single
- *     spaces, no trailing dot)
+ *   prod_ai -> ingredient (upper case, single spaces); without prod_ai the
+ *     drugname's trailing parenthetical, else the drugname cleaned by
+ *     vg_terms_clean (terms.h), upper-cased
  *   drugname, route, dose_vbm (else dose_amt dose_unit dose_freq), lot,
  *   nda_num -> product; THER start/end (earliest/latest) and the first
  *   INDI indi_pt -> the product with that drug_seq; REAC pt -> event term
@@ -69,6 +70,7 @@
 #include "util/util.h"
 #include "case/case.h"
 #include "ingest/ingest_int.h"
+#include "terms/terms.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -174,6 +176,7 @@ struct reader {
 	int64_t *seqs;          /* drug_seq of each product of the version */
 	size_t seqcap;
 	struct vg_progress prog;
+	struct vg_buf clean;    /* vg_terms_clean output */
 	uint64_t total_bytes, done_bytes;
 	bool lex;               /* this quarter's files are sorted as text */
 };
@@ -816,6 +819,26 @@ static void build_demo(struct reader *r, struct vg_case_version *v, struct vg_da
 	demo_patient(v, s);
 }
 
+/* No prod_ai (AERS, 2012Q4-2014Q2): the ingredient in a trailing
+ * parenthetical ("TYLENOL (ACETAMINOPHEN)"), else the cleaned name (terms.h
+ * rules: strengths, dose forms, salts removed), upper-cased like prod_ai. */
+static const char *ingredient_of(struct reader *r, const char *name)
+{
+	struct vg_sv s;
+	char *out;
+
+	if (!name)
+		return NULL;
+	if (vg_terms_clean_alt(name, &r->clean) < 0 || r->clean.len == 0)
+		if (vg_terms_clean(name, &r->clean) < 0 || r->clean.len == 0)
+			return clean_name(&r->arena, vg_sv_of(name));
+	s = (struct vg_sv){r->clean.p, r->clean.len};
+	out = vg_arena_strndup(&r->arena, s.p, s.len);
+	for (char *q = out; *q; q++)
+		*q = (char)toupper((unsigned char)*q);
+	return out;
+}
+
 static void add_drug(struct reader *r, struct vg_case_version *v, struct stream *s)
 {
 	struct vg_arena *a = &r->arena;
@@ -826,7 +849,7 @@ static void add_drug(struct reader *r, struct vg_case_version *v, struct stream 
 	p->role = LOOKUP(role_codes, FLD(s, C_ROLE), VG_ROLE_UNKNOWN);
 	p->klass = VG_CLASS_DRUG;
 	p->name = dup_sv(a, name);
-	p->ingredient = ai.len ? clean_name(a, ai) : clean_name(a, name);
+	p->ingredient = ai.len ? clean_name(a, ai) : ingredient_of(r, p->name);
 	p->route = dup_sv(a, FLD(s, C_ROUTE));
 	p->dose = dup_sv(a, FLD(s, C_DOSE_VBM));
 	if (!p->dose && FLD(s, C_DOSE_AMT).len) {
@@ -1033,6 +1056,7 @@ static void reader_release(struct reader *r)
 	for (int t = 0; t < T_NTAB; t++)
 		stream_close(&r->st[t]);
 	vg_arena_release(&r->arena);
+	vg_buf_release(&r->clean);
 	free(r->seqs);
 }
 
@@ -1049,6 +1073,7 @@ static int run_faers(const struct vg_ingest_opts *opts, char **files, int nfiles
 	r.stats = stats;
 	r.err = err;
 	r.deleted = vg_map_new(1024);
+	r.clean = (struct vg_buf)VG_BUF_INIT(1 << 16);
 	vg_arena_init(&r.arena, 64 * 1024);
 	if ((rc = collect(&r, files, nfiles)) < 0)
 		goto out;

@@ -229,6 +229,12 @@ static void test_legacy_aers(void **state)
 	assert_int_equal(v->nevents, 8);
 	assert_string_equal(v->events[0].term, "DIARRHOEA");
 	assert_int_equal(v->seriousness, VG_SER_HOSPITALISATION);
+	/* no prod_ai: the trailing parenthetical is the ingredient (terms.h) */
+	v = find(&c, "FAERS-4075208");
+	assert_non_null(v);
+	assert_string_equal(v->products[1].name, "METALYSE (TENECTEPLASE)");
+	assert_string_equal(v->products[1].ingredient, "TENECTEPLASE");
+	assert_string_equal(v->products[2].ingredient, "ENOXAPARIN"); /* salt removed */
 	coll_free(&c);
 }
 
