@@ -71,9 +71,9 @@
 #define PATIENT_DIFF (-2.0)
 
 /* age bands: |diff| <= 0.5 y, <= 2 y, more */
-static const double m_age[3] = {0.80, 0.12, 0.08};
+static const double m_age[3] = {0.85, 0.12, 0.03};
 /* onset bands: same day (intervals overlap), <= 7 d, <= 31 d, more */
-static const double m_onset[4] = {0.75, 0.12, 0.05, 0.08};
+static const double m_onset[4] = {0.75, 0.17, 0.05, 0.03};
 
 struct rec {
 	const char *case_id;
@@ -100,6 +100,9 @@ struct vg_dedup {
 	struct vg_map *prod_map, *ev_map, *text_map; /* text: countries, orgs, initials */
 	/* per run */
 	uint32_t *prod_df, *ev_df, *text_df;
+	uint64_t *co_keys;  /* (product << 32 | event) + 1, 0 = empty slot */
+	uint32_t *co_vals;  /* records holding both */
+	size_t co_cap;      /* power of two */
 	double u_age[3], u_on_day[4], u_on_part[4];
 	double sex_p[3], qual_p[VG_QUAL_COUNT], sex_u, qual_u, country_u;
 	struct vg_dedup_pair *pairs;
@@ -162,6 +165,8 @@ void vg_dedup_free(struct vg_dedup *d)
 	free(d->prod_df);
 	free(d->ev_df);
 	free(d->text_df);
+	free(d->co_keys);
+	free(d->co_vals);
 	free(d->pairs);
 	free(d);
 }
@@ -349,6 +354,47 @@ static void estimate_bands(struct vg_dedup *d, uint64_t seed)
 	}
 }
 
+/* ------------------------------------------- product-event co-occurrence */
+
+static size_t co_slot(const struct vg_dedup *d, uint64_t key)
+{
+	size_t mask = d->co_cap - 1, i = (size_t)vg_hash64(&key, sizeof(key)) & mask;
+	while (d->co_keys[i] && d->co_keys[i] != key + 1)
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Count, for every (product, event) held together by a record, the records
+ * holding both: the events' u-probabilities are conditioned on it. */
+static void co_build(struct vg_dedup *d)
+{
+	size_t need = 0;
+	for (size_t i = 0; i < d->n; i++)
+		need += (size_t)d->recs[i].nprod * d->recs[i].nev;
+	free(d->co_keys);
+	free(d->co_vals);
+	for (d->co_cap = 64; d->co_cap < need * 2; d->co_cap *= 2)
+		;
+	d->co_keys = vg_xcalloc(d->co_cap, sizeof(*d->co_keys));
+	d->co_vals = vg_xcalloc(d->co_cap, sizeof(*d->co_vals));
+	for (size_t i = 0; i < d->n; i++) {
+		const struct rec *r = &d->recs[i];
+		for (size_t p = 0; p < r->nprod; p++)
+			for (size_t e = 0; e < r->nev; e++) {
+				uint64_t key = (uint64_t)r->prod[p] << 32 | r->ev[e];
+				size_t k = co_slot(d, key);
+				d->co_keys[k] = key + 1;
+				d->co_vals[k]++;
+			}
+	}
+}
+
+static uint32_t co_count(const struct vg_dedup *d, uint32_t prod, uint32_t ev)
+{
+	size_t k = co_slot(d, (uint64_t)prod << 32 | ev);
+	return d->co_keys[k] ? d->co_vals[k] : 0;
+}
+
 /* Value shares of sex, qualification; item and text document counts. */
 static void count_values(struct vg_dedup *d)
 {
@@ -454,14 +500,37 @@ static double item_weight(const uint32_t *df, size_t n, uint32_t id, double m)
 struct setcmp {
 	int shared, fuzzy, unmatched;
 	double w;
+	uint32_t ids[MAX_ITEMS]; /* the exactly shared items */
 };
 
-/* Compare two sorted id sets (the essay's item rule). */
+/*
+ * Weight of a shared event given the products the pair shares: events are
+ * not independent of drugs (a drug's known reaction comes with it), so u
+ * is the larger of the event's share and its share among the other records
+ * holding a shared product, leaving the pair itself out:
+ *     u = max(f(e), (n(d,e) - 2 + f(e)) / (n(d) - 2 + 1)).
+ * Two patients of one signal cluster (same rare drug, same reaction) then
+ * earn the drug once, not twice; a lone duplicate pair keeps both.
+ */
+static double event_weight(const struct vg_dedup *d, uint32_t ev, const struct setcmp *given)
+{
+	double f = ((double)d->ev_df[ev] + 1.0) / ((double)d->n + 1.0), u = f;
+	for (int i = 0; given && i < given->shared; i++) {
+		uint32_t p = given->ids[i];
+		double c = (double)co_count(d, p, ev) - 2.0, n = (double)d->prod_df[p] - 2.0;
+		double cond = ((c > 0 ? c : 0) + f) / ((n > 0 ? n : 0) + 1.0);
+		u = cond > u ? cond : u;
+	}
+	return lr(M_ITEM_EVENT, u);
+}
+
+/* Compare two sorted id sets (the essay's item rule); given: the products'
+ * comparison when these are events. */
 static struct setcmp compare_sets(const struct vg_dedup *d, const struct vg_map *map,
                                   const uint32_t *df, double m, const uint32_t *a, size_t na,
-                                  const uint32_t *b, size_t nb)
+                                  const uint32_t *b, size_t nb, const struct setcmp *given)
 {
-	struct setcmp r = {0, 0, 0, 0.0};
+	struct setcmp r = {0, 0, 0, 0.0, {0}};
 	if (na == 0 || nb == 0)
 		return r;
 	uint32_t ua[MAX_ITEMS], ub[MAX_ITEMS];
@@ -472,7 +541,8 @@ static struct setcmp compare_sets(const struct vg_dedup *d, const struct vg_map 
 		else if (i >= na || b[j] < a[i])
 			ub[nub++] = b[j++];
 		else {
-			r.w += item_weight(df, d->n, a[i], m), r.shared++;
+			r.w += given ? event_weight(d, a[i], given) : item_weight(df, d->n, a[i], m);
+			r.ids[r.shared++] = a[i];
 			i++, j++;
 		}
 	}
@@ -560,9 +630,9 @@ static void score_pair(const struct vg_dedup *d, size_t ia, size_t ib, struct vg
 	p->weight[VG_DD_ONSET] = w_onset(d, a, b);
 	p->weight[VG_DD_COUNTRY] = w_country(d, a, b);
 	struct setcmp sp = compare_sets(d, d->prod_map, d->prod_df, M_ITEM_PRODUCT, a->prod,
-	                                a->nprod, b->prod, b->nprod);
+	                                a->nprod, b->prod, b->nprod, NULL);
 	struct setcmp se = compare_sets(d, d->ev_map, d->ev_df, M_ITEM_EVENT, a->ev, a->nev,
-	                                b->ev, b->nev);
+	                                b->ev, b->nev, &sp);
 	p->weight[VG_DD_PRODUCTS] = sp.w;
 	p->weight[VG_DD_EVENTS] = se.w;
 	p->weight[VG_DD_REPORTER] = w_reporter(d, a, b);
@@ -582,6 +652,7 @@ static void score_pair(const struct vg_dedup *d, size_t ia, size_t ib, struct vg
 static void prepare(struct vg_dedup *d, uint64_t seed)
 {
 	count_values(d);
+	co_build(d);
 	estimate_bands(d, seed);
 	d->country_u = country_u(d);
 }

@@ -170,7 +170,7 @@ struct vg_dedup_input {
 
 /* Default threshold in log2 likelihood-ratio units, calibrated on
  * bench/gen_dups (docs/QUALITY.md gives the figures and the command). */
-#define VG_DEDUP_DEFAULT_THRESHOLD 12.0
+#define VG_DEDUP_DEFAULT_THRESHOLD 17.0
 
 struct vg_dedup_opts {
 	double threshold;     /* report pairs scoring >= threshold */

@@ -93,7 +93,7 @@ static const char *const cjk_keep_stems[] = {
 static bool in_list(const char *const *list, const char *s, size_t n)
 {
 	for (; *list; list++)
-		if (strlen(*list) == n && memcmp(*list, s, n) == 0)
+		if (**list == *s && strncmp(*list, s, n) == 0 && (*list)[n] == '\0')
 			return true;
 	return false;
 }
@@ -531,14 +531,10 @@ static int clean_part(const char *s, size_t n, struct vg_buf *out)
 	pass_strengths(tk);
 	pass_forms(tk);
 	pass_salts(tk);
-	if (!any_left(tk)) { /* nothing but noise: keep the words as they are */
-		tokenise(s, n, tk);
-	} else {
-		struct toks copy = *tk;
-		pass_cjk(tk);
-		if (!any_left(tk))
-			*tk = copy;
-	}
+	if (any_left(tk))
+		pass_cjk(tk); /* never empties a token: every affix rule keeps a stem */
+	else
+		tokenise(s, n, tk); /* nothing but noise: keep the words as they are */
 	rc = emit(tk, out);
 	free(tk);
 	return rc;
