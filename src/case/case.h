@@ -180,6 +180,11 @@ struct vg_case_version {
 	unsigned seriousness;      /* union of criteria (E.i.3.2), case level */
 	bool serious;              /* serious per the reporter (严重) */
 	bool unexpected;           /* new / unlisted (新的) */
+	bool redacted;             /* a public release (FAERS, MAUDE, VAERS, CAERS, an
+	                              analysis table) whose agency accepted the report
+	                              as a valid ICSR and then removed the patient's and
+	                              reporter's identifying details: those two minimum
+	                              elements count as present (see docs/DECISIONS.md) */
 	int klass;                 /* main product class of the case */
 	const char *narrative;     /* H.1 */
 	const char *stratum;       /* free stratum label from an imported table

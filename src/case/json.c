@@ -110,6 +110,7 @@ static const struct field version_fields[] = {
 	{"patient", F_OBJ, 0, patient_fields},
 	{"serious", F_BOOL, V(serious), NULL},
 	{"unexpected", F_BOOL, V(unexpected), NULL},
+	{"redacted", F_BOOL, V(redacted), NULL},
 	{"seriousness", F_SER, V(seriousness), NULL},
 	{"class", F_CODE, V(klass), &c_class},
 	{"narrative", F_STR, V(narrative), NULL},

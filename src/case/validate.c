@@ -100,7 +100,7 @@ static bool known(const struct vg_date *d)
 /* ICH E2D 5.1.1 / E2B(R3) D: any one element identifies the patient. */
 bool vg_case_has_patient(const struct vg_case_version *v)
 {
-	return has(v->patient_id) || v->sex == VG_SEX_MALE || v->sex == VG_SEX_FEMALE ||
+	return v->redacted || has(v->patient_id) || v->sex == VG_SEX_MALE || v->sex == VG_SEX_FEMALE ||
 	       !isnan(v->age_years) || !isnan(v->age_value) ||
 	       (v->age_group > VG_AGE_UNKNOWN && v->age_group < VG_AGE_COUNT) ||
 	       known(&v->birth) || !isnan(v->weight_kg);
@@ -110,7 +110,7 @@ bool vg_case_has_patient(const struct vg_case_version *v)
  * reporting unit (报告单位) that filed it. */
 bool vg_case_has_reporter(const struct vg_case_version *v)
 {
-	return has(v->reporter_name) || has(v->reporter_org) || has(v->unit) ||
+	return v->redacted || has(v->reporter_name) || has(v->reporter_org) || has(v->unit) ||
 	       (v->qualification > VG_QUAL_UNKNOWN && v->qualification < VG_QUAL_COUNT);
 }
 

@@ -801,6 +801,7 @@ static void build_demo(struct reader *r, struct vg_case_version *v, struct vg_da
 	v->case_id = vg_arena_printf(a, "FAERS-%.*s", (int)caseid.len, caseid.p);
 	v->report_id = dup_sv(a, FLD(s, C_KEY));
 	v->source = "faers";
+	v->redacted = true; /* FDA public release, identifiers removed (docs/DECISIONS.md) */
 	v->source_version = dup_sv(a, FLD(s, C_CASEVERSION));
 	v->report_type = VG_RT_SPONTANEOUS;
 	v->initial = eq(FLD(s, C_I_F), "I");

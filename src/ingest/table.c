@@ -252,6 +252,7 @@ static struct vg_case_version *new_version(struct treader *r, const void *key, s
 	v = vg_case_new(&r->arena);
 	v->case_id = v->report_id = vg_arena_strndup(&r->arena, key, klen);
 	v->source = "table";
+	v->redacted = true; /* analysis table: no identifiers (docs/DECISIONS.md) */
 	return v;
 }
 

@@ -166,6 +166,28 @@ static void test_missing_reporter(void **state)
 	assert_true(vg_case_has_reporter(v));
 }
 
+/* docs/DECISIONS.md: a redacted public-release case keeps the patient and
+ * reporter elements its agency screened, but still needs product and event. */
+static void test_redacted_public_release(void **state)
+{
+	(void)state;
+	struct vg_case_version *v = full_case();
+	v->qualification = VG_QUAL_UNKNOWN;
+	v->reporter_name = NULL;
+	v->reporter_org = NULL;
+	v->unit = NULL;
+	v->patient_id = NULL;
+	v->sex = VG_SEX_UNKNOWN;
+	v->age_value = v->age_years = v->weight_kg = NAN;
+	v->age_group = VG_AGE_UNKNOWN;
+	v->birth.prec = VG_DATE_NONE;
+	assert_false(vg_case_is_valid(v));
+	v->redacted = true;
+	assert_true(vg_case_is_valid(v));
+	v->products[0].role = VG_ROLE_CONCOMITANT;
+	assert_false(vg_case_is_valid(v));
+}
+
 static void test_missing_suspect(void **state)
 {
 	(void)state;
@@ -398,7 +420,7 @@ static void test_json_numbers_and_empty(void **state)
 	struct vg_case_version *v = vg_case_new(&A);
 	assert_string_equal(to_json(v),
 	                    "{\"nullified\":false,\"amendment\":false,\"initial\":false,"
-	                    "\"serious\":false,\"unexpected\":false}");
+	                    "\"serious\":false,\"unexpected\":false,\"redacted\":false}");
 	v->weight_kg = 0.1;
 	v->age_years = 0.5; /* no value/unit: written in years */
 	char *j = to_json(v);
@@ -590,6 +612,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_patient, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_reporter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_suspect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_redacted_public_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_event, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_problems, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_dates_not_after, setup, teardown),
