@@ -26,7 +26,7 @@ ING="$ROOT/src/ingest"
 harness_srcs() {
 	case "$1" in
 	e2b) echo "$ING/e2b.c $ING/e2b_export.c $ING/rejects.c" ;;
-	maude | vaers | caers) echo "$ING/$1.c $ING/csv.c $ING/rejects.c" ;;
+	maude | vaers | caers) echo "$ING/$1.c $ING/csv.c $ING/sort.c $ING/rejects.c" ;;
 	*) ls "$ING"/*.c "$ROOT"/src/terms/*.c 2>/dev/null | tr '\n' ' ' ;;
 	esac
 }

@@ -200,5 +200,25 @@ void vg_rejects_add_excerpt(struct vg_rejects *r, const char *file, int64_t line
 extern const struct vg_ingest_format vg_ingest_faers;
 extern const struct vg_ingest_format vg_ingest_table;
 extern const struct vg_ingest_format vg_ingest_e2b;
+extern const struct vg_ingest_format vg_ingest_maude;
+extern const struct vg_ingest_format vg_ingest_vaers;
+extern const struct vg_ingest_format vg_ingest_caers;
+
+/* The MAUDE, VAERS and CAERS readers on in-memory files (tests, fuzz
+ * harnesses): in[i].name names the file in rejects, as a path would. */
+struct vg_ingest_mem {
+	const char *name;
+	const void *data;
+	size_t len;
+};
+int vg_ingest_maude_mem(const struct vg_ingest_mem *in, int n, const struct vg_ingest_opts *opts,
+                        const struct vg_ingest_sink *sink, struct vg_ingest_stats *stats,
+                        struct vg_err *err);
+int vg_ingest_vaers_mem(const struct vg_ingest_mem *in, int n, const struct vg_ingest_opts *opts,
+                        const struct vg_ingest_sink *sink, struct vg_ingest_stats *stats,
+                        struct vg_err *err);
+int vg_ingest_caers_mem(const struct vg_ingest_mem *in, int n, const struct vg_ingest_opts *opts,
+                        const struct vg_ingest_sink *sink, struct vg_ingest_stats *stats,
+                        struct vg_err *err);
 
 #endif
