@@ -230,6 +230,18 @@ void vg_auth_remember(struct vg_auth *a, const char *token_hash, const struct vg
                       int64_t expires);
 int vg_auth_sessions(struct vg_auth *a);
 
+/* ------------------------------------------------------------ rcache.c */
+
+struct vg_rcache;
+struct vg_rcache *vg_rcache_new(void);
+void vg_rcache_free(struct vg_rcache *c);
+/* Append the body cached for id at generation gen to out; its unit. */
+bool vg_rcache_get(struct vg_rcache *c, const char *id, uint64_t gen, struct vg_buf *out,
+                   char unit[VG_HTTP_NAME_MAX]);
+void vg_rcache_put(struct vg_rcache *c, const char *id, uint64_t gen, const char *unit,
+                   const char *text, size_t len);
+struct vg_rcache *vg_req_rcache(struct vg_req *r);
+
 /* ------------------------------------------------------------ metrics.c */
 
 struct vg_metrics {

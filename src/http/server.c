@@ -46,6 +46,7 @@ struct vg_http_server {
 	struct vg_writer *writer;
 	struct vg_auth *auth;
 	struct vg_ofda_cache *ofda;
+	struct vg_rcache *rcache;
 	struct vg_metrics metrics;
 	atomic_bool draining;
 	unsigned port;
@@ -78,6 +79,7 @@ struct vg_writer *vg_req_writer(struct vg_req *r) { return r->srv->writer; }
 struct vg_auth *vg_req_auth(struct vg_req *r) { return r->srv->auth; }
 struct vg_metrics *vg_req_metrics(struct vg_req *r) { return &r->srv->metrics; }
 struct vg_ofda_cache *vg_req_ofda(struct vg_req *r) { return r->srv->ofda; }
+struct vg_rcache *vg_req_rcache(struct vg_req *r) { return r->srv->rcache; }
 struct vg_metrics *vg_server_metrics(struct vg_http_server *s) { return &s->metrics; }
 unsigned vg_server_threads(struct vg_http_server *s) { return s->cfg.threads; }
 double vg_server_uptime(struct vg_http_server *s) { return vg_now_seconds() - s->started; }
@@ -254,25 +256,29 @@ static const char *req_token(struct vg_req *r)
 	return vg_req_query(r, "api_key");
 }
 
-static int check_auth(struct vg_req *r)
+/* These return true when they have prepared an error reply. */
+static bool check_auth(struct vg_req *r)
 {
 	const char *tok;
 
 	if (r->route->roles == VG_RP_PUBLIC)
-		return 0;
+		return false;
 	tok = req_token(r);
 	if (!tok || !*tok || vg_auth_check(r->srv->auth, r, tok) != 0) {
 		vg_req_add_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
-		return vg_reply_error(r, 401, "unauthenticated",
-		                      tok && *tok ? "token invalid or expired" : "login required");
+		vg_reply_error(r, 401, "unauthenticated",
+		               tok && *tok ? "token invalid or expired" : "login required");
+		return true;
 	}
 	r->authed = true;
-	if (!(r->route->roles & (1u << r->user.role)))
-		return vg_reply_error(r, 403, "forbidden", "your role may not do this");
-	return 0;
+	if (!(r->route->roles & (1u << r->user.role))) {
+		vg_reply_error(r, 403, "forbidden", "your role may not do this");
+		return true;
+	}
+	return false;
 }
 
-static int check_length(struct vg_req *r)
+static bool check_length(struct vg_req *r)
 {
 	const char *cl = vg_req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	int64_t n = 0;
@@ -280,39 +286,42 @@ static int check_length(struct vg_req *r)
 	r->body_cap = r->route->max_body == VG_BODY_UPLOAD ? r->srv->cfg.max_upload
 	            : r->route->max_body ? r->route->max_body : r->srv->cfg.max_body;
 	r->body = (struct vg_buf)VG_BUF_INIT(r->body_cap);
-	if (cl && (vg_parse_i64(vg_sv_of(cl), &n) != 0 || n < 0))
-		return vg_reply_error(r, 400, "bad_request", "bad Content-Length");
+	if (cl && (vg_parse_i64(vg_sv_of(cl), &n) != 0 || n < 0)) {
+		r->close = true;
+		vg_reply_error(r, 400, "bad_request", "bad Content-Length");
+		return true;
+	}
 	if (n > (int64_t)r->body_cap) {
 		atomic_fetch_add(&r->srv->metrics.too_big, 1);
 		r->close = true;
-		return vg_reply_error(r, 413, "too_large", "body over %zu bytes", r->body_cap);
+		vg_reply_error(r, 413, "too_large", "body over %zu bytes", r->body_cap);
+		return true;
 	}
-	return 0;
+	return false;
 }
 
-/* Headers are in: route, cap, authenticate.  A response queued here ends
- * the request early (the body, if any, is not read). */
-static int begin(struct vg_req *r)
+/* Headers are in: route, cap, authenticate.  true: an error reply is
+ * ready and ends the request early (the body, if any, is not read). */
+static bool begin(struct vg_req *r)
 {
 	bool mismatch = false;
 
 	if (atomic_load(&r->srv->draining)) {
 		r->close = true;
 		vg_req_add_header(r, "Retry-After", "1");
-		return vg_reply_error(r, 503, "shutting_down", "server is stopping");
+		vg_reply_error(r, 503, "shutting_down", "server is stopping");
+		return true;
 	}
 	r->route = vg_route_match(r->method, r->path, &r->arena, r->pnames, r->pvalues,
 	                          &r->nparams, &mismatch);
 	if (!r->route) {
-		r->body = (struct vg_buf)VG_BUF_INIT(r->srv->cfg.max_body);
 		if (mismatch)
-			return vg_reply_error(r, 405, "method_not_allowed", "%s not allowed here",
-			                      r->method);
-		return vg_reply_error(r, 404, "not_found", "no such resource");
+			vg_reply_error(r, 405, "method_not_allowed", "%s not allowed here", r->method);
+		else
+			vg_reply_error(r, 404, "not_found", "no such resource");
+		return true;
 	}
-	if (check_length(r) || r->responded)
-		return 0;
-	return check_auth(r);
+	return check_length(r) || check_auth(r);
 }
 
 static int dispatch(struct vg_req *r)
@@ -359,8 +368,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (!r) {
 		r = req_new(cls, c, url, method);
 		*con_cls = r;
-		begin(r);
-		return r->responded ? send_reply(r) : MHD_YES;
+		return begin(r) ? send_reply(r) : MHD_YES;
 	}
 	if (r->responded) {
 		*upload_data_size = 0;
@@ -487,6 +495,7 @@ int vg_http_start(const struct vg_http_config *cfg, struct vg_http_server **out,
 		goto fail;
 	}
 	s->ofda = vg_ofda_cache_new();
+	s->rcache = vg_rcache_new();
 	if ((rc = vg_writer_start(s, s->wstore, &s->writer, err)) != 0)
 		goto fail;
 	if ((rc = start_mhd(s, err)) != 0)
@@ -541,6 +550,7 @@ void vg_http_stop(struct vg_http_server *s)
 		vg_store_close(s->wstore);
 	vg_auth_free(s->auth);
 	vg_ofda_cache_free(s->ofda);
+	vg_rcache_free(s->rcache);
 	slog(s, "stopped");
 	pthread_mutex_destroy(&s->slots_mu);
 	free(s->db);
