@@ -354,6 +354,22 @@ static void show_fp(struct vg_dedup *d, const struct truth *t, double thr)
 	}
 }
 
+/* Reference pairs scoring under the threshold (debugging). */
+static void show_fn(struct vg_dedup *d, const struct truth *t, double thr)
+{
+	char why[512];
+	for (size_t i = 0, k = 0; i < t->n && k < 10; i++) {
+		struct vg_dedup_pair p;
+		vg_dedup_score(d, t->keys[i] >> 32, t->keys[i] & 0xffffffffu, &p);
+		if (p.score >= thr)
+			continue;
+		vg_dedup_reasons(d, &p, why, sizeof(why));
+		printf("  fn %s %s %.1f: %s\n", vg_dedup_case_id(d, p.a), vg_dedup_case_id(d, p.b),
+		       p.score, why);
+		k++;
+	}
+}
+
 static void report(struct vg_dedup *d, const struct truth *t, double thr, bool sweep,
                    const char *label, double secs)
 {
@@ -377,6 +393,8 @@ static void report(struct vg_dedup *d, const struct truth *t, double thr, bool s
 	}
 	if (getenv("GEN_DUPS_SHOW_FP"))
 		show_fp(d, t, thr);
+	if (getenv("GEN_DUPS_SHOW_FN"))
+		show_fn(d, t, thr);
 	printf("%s records %zu, reference pairs %zu, compared pairs %" PRIu64 ", %.2f s\n", label,
 	       vg_dedup_count(d), t->n, vg_dedup_compared(d), secs);
 }

@@ -65,6 +65,7 @@
 #define MISS_CAP (-6.0)         /* per field */
 #define FUZZY_SHARE 0.7         /* weight of a typo-matched item */
 #define FUZZY_JW 0.92
+#define FUZZY_MAX_WORK 64       /* unmatched x unmatched names tried at most */
 #define M_TEXT 0.70             /* reporter org, patient initials agree */
 #define TEXT_CAP 6.0
 #define REPORTER_DIFF (-0.5)
@@ -491,6 +492,15 @@ static double jaro_winkler(const char *a, size_t la, const char *b, size_t lb)
 	return jaro + l * 0.1 * (1.0 - jaro);
 }
 
+/* Cheap filter before Jaro-Winkler: a typo keeps the length within 2 and
+ * one of the first two bytes (JW >= 0.92 needs a long common prefix or
+ * nearly all characters in place anyway). */
+static bool fuzzy_candidate(const char *a, size_t la, const char *b, size_t lb)
+{
+	size_t dl = la > lb ? la - lb : lb - la;
+	return dl <= 2 && la >= 4 && lb >= 4 && (a[0] == b[0] || a[1] == b[1]);
+}
+
 static double item_weight(const uint32_t *df, size_t n, uint32_t id, double m)
 {
 	double f = ((double)df[id] + 1.0) / ((double)n + 1.0);
@@ -547,12 +557,13 @@ static struct setcmp compare_sets(const struct vg_dedup *d, const struct vg_map 
 		}
 	}
 	bool used[MAX_ITEMS] = {0};
-	for (i = 0; i < nua; i++) {
+	for (i = 0; i < nua && nua * nub <= FUZZY_MAX_WORK; i++) {
 		size_t la, lb;
 		const char *sa = vg_map_key(map, ua[i], &la);
 		for (j = 0; j < nub; j++) {
 			const char *sb = vg_map_key(map, ub[j], &lb);
-			if (used[j] || jaro_winkler(sa, la, sb, lb) < FUZZY_JW)
+			if (used[j] || !fuzzy_candidate(sa, la, sb, lb) ||
+			    jaro_winkler(sa, la, sb, lb) < FUZZY_JW)
 				continue;
 			uint32_t common = df[ua[i]] > df[ub[j]] ? ua[i] : ub[j];
 			r.w += FUZZY_SHARE * item_weight(df, d->n, common, m);
