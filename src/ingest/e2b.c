@@ -920,6 +920,10 @@ static void map_r2(struct ctx *c, xmlNode *sr, struct vg_case_version *v)
 	                        el_text(c, ps, "reporterfamilyname", "A.2.1.1d"));
 	v->reporter_org = el_text(c, ps, "reporterorganization", "A.2.1.2a");
 	r2_patient(c, v, child(sr, "patient"));
+	/* FDA's public FAERS XML is a redacted public release (DECISIONS.md),
+	 * like the FAERS ASCII files; other R2 senders are not */
+	const char *org = el_text(c, child(sr, "sender"), "senderorganization", "A.3.1.2");
+	v->redacted = org && strncmp(org, "FDA-Public Use", 14) == 0;
 }
 
 /* ================================================================ driver */

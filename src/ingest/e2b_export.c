@@ -10,7 +10,8 @@
  *
  *   not carried by E2B   aware, submitted, region, unexpected, source and
  *                        source_version (re-import says "e2b"), class (drug),
- *                        product class, device_model, udi, category
+ *                        product class, device_model, udi, category,
+ *                        redacted (an exported case is a submission)
  *   derived on import    initial (C.1.4 == C.1.5), age_years (from D.2.2),
  *                        serious (any E.i.3.2 criterion), case seriousness
  *                        (union of the events' criteria; criteria of the

@@ -580,6 +580,7 @@ static void map_master(struct run *r, struct vg_case_version *v, const struct ro
 	if (rest.p && reg.len && strspn(reg.p, "0123456789") >= reg.len)
 		v->unit = dup(r, reg);
 	v->source = "maude";
+	v->redacted = true; /* public release (DECISIONS.md) */
 	v->klass = VG_CLASS_DEVICE;
 	v->report_type = vg_sv_eq_cstr(m->f[M_STYPE], "02") ? VG_RT_STUDY : VG_RT_SPONTANEOUS;
 	v->received = v->latest = mdate(m->f[M_RECV]);

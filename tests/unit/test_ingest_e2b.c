@@ -154,6 +154,7 @@ static void test_r3_scenario1(void **state)
 	assert_int_equal(v->causality[2].product, 1);
 	assert_string_equal(v->causality[2].result, "Not Suspected");
 	assert_true(vg_case_is_valid(v));
+	assert_false(v->redacted);
 	got_release(&g);
 }
 
@@ -229,6 +230,7 @@ static void test_r2_adr22q1(void **state)
 	const struct vg_case_version *v = g.v[0];
 	assert_string_equal(v->case_id, "19454107"); /* A.1.0.1 */
 	assert_string_equal(v->source_version, "3");
+	assert_true(v->redacted); /* sender "FDA-Public Use": a public release */
 	assert_date(v->received, "2021-06-23"); /* A.1.6 */
 	assert_date(v->latest, "2022-01-04");   /* A.1.7 */
 	assert_int_equal(v->qualification, VG_QUAL_OTHER_HCP);
@@ -434,6 +436,7 @@ static void roundtrip(const struct vg_case_version *orig)
 	want->source = "e2b";
 	want->source_version = NULL;
 	want->initial = g.v[0]->initial;
+	want->redacted = false;
 	char *j1 = json_of(want), *j2 = json_of(g.v[0]);
 	assert_string_equal(j1, j2);
 	free(j1);

@@ -103,6 +103,8 @@ static void test_openfda_2014(void **state)
 	assert_string_equal(v->report_id, "2248721-2004-00001");
 	assert_string_equal(v->unit, "2248721");
 	assert_string_equal(v->source, "maude");
+	assert_true(v->redacted);
+	assert_true(vg_case_is_valid(v));
 	assert_int_equal(v->klass, VG_CLASS_DEVICE);
 	assert_date(v->received, "2004-08-01");
 	assert_date(v->created, "2004-06-18");
