@@ -25,6 +25,10 @@
  * see ingest.h); without it they are counted only.  A progress bar is
  * drawn on stderr when it is a terminal.  Exit 0 when the import completed
  * (even with rejected rows), 1 on a read or database failure.
+ *
+ * --dry-run reads and checks the input (rows, rejects, versions) without
+ * opening the store: to validate files, and to measure the readers alone
+ * (bench/bench_import.sh).
  */
 #include "vg.h"
 #include "cli/cli.h"
@@ -38,7 +42,8 @@ static int run_import(int argc, char **argv);
 const struct vg_cli_cmd vg_cmd_import = {
 	.name = "import",
 	.summary = "import public data files (faers, table, e2b, ...)",
-	.usage = "vigil import FORMAT --db PATH [--rejects FILE] [--format table|json] FILE...",
+	.usage = "vigil import FORMAT --db PATH [--rejects FILE] [--format table|json] [--dry-run]\n"
+	         "       [--batch N] FILE...",
 	.help = "Formats: see the list below.  A FAERS quarter may be given as its\n"
 	        "directory (ASCII/ and Deleted/ inside) or as files.\n"
 	        "table: --id COL --product COL --event COL [--stratum COL] [--delimiter D]\n"
@@ -55,6 +60,27 @@ struct import {
 	struct vg_import_stats s;
 	int64_t batch, in_batch, versions_read, run_id;
 };
+
+/* --dry-run: count what would be stored. */
+static int count_only(void *ctx, const struct vg_case_version *v, struct vg_err *err)
+{
+	struct import *im = ctx;
+
+	im->versions_read++;
+	return 0;
+}
+
+static int dry_run(struct import *im, const struct vg_ingest_format *f,
+                   const struct vg_ingest_opts *o, char **files, int nfiles, struct vg_err *err)
+{
+	struct vg_ingest_sink sink = {count_only, NULL, im};
+	struct vg_ingest_stats st = {0};
+	int rc = f->run(o, files, nfiles, &sink, &st, err);
+
+	im->s.rows_read = st.rows_read;
+	im->s.rows_rejected = st.rows_rejected;
+	return rc;
+}
 
 static int commit_batch(struct import *im, bool reopen, struct vg_err *err)
 {
@@ -167,11 +193,11 @@ static int import_run(struct import *im, const struct vg_ingest_format *f,
 	return rc;
 }
 
-static int usage_formats(void)
+static int usage_formats(FILE *out)
 {
-	fprintf(stderr, "formats:\n");
+	fprintf(out, "formats:\n");
 	for (size_t i = 0; vg_ingest_formats[i]; i++)
-		fprintf(stderr, "  %-8s %s\n", vg_ingest_formats[i]->name,
+		fprintf(out, "  %-8s %s\n", vg_ingest_formats[i]->name,
 		        vg_ingest_formats[i]->summary);
 	return VG_EXIT_USAGE;
 }
@@ -180,6 +206,7 @@ static int run_import(int argc, char **argv)
 {
 	const char *db = NULL, *format = NULL, *rejects = NULL;
 	int64_t batch = DEFAULT_BATCH;
+	bool dry = false;
 	struct vg_ingest_opts o = {0};
 	struct vg_cli_opt opts[] = {
 		VG_OPT_STR("db", &db, "PATH", "database file (created if missing)"),
@@ -191,6 +218,7 @@ static int run_import(int argc, char **argv)
 		VG_OPT_STR("stratum", &o.stratum_col, "COL", "table: stratum column (optional)"),
 		VG_OPT_STR("delimiter", &o.delimiter, "D", "table: , ; | or tab (default: guess)"),
 		VG_OPT_INT("batch", &batch, "N", "versions per transaction (default 50000)"),
+		VG_OPT_FLAG("dry-run", &dry, "read and check only; the store is not opened"),
 		VG_OPT_END,
 	};
 	struct vg_err err = VG_ERR_INIT;
@@ -204,25 +232,25 @@ static int run_import(int argc, char **argv)
 	memset(&im, 0, sizeof(im));
 	if (rc) {
 		if (rc == 1)
-			usage_formats();
+			usage_formats(stdout);
 		rc = rc == 1 ? VG_EXIT_OK : rc;
 		goto out;
 	}
 	if (npos < 2) {
 		rc = vg_cli_usage_error(&vg_cmd_import, "give a FORMAT and at least one FILE");
-		usage_formats();
+		usage_formats(stderr);
 		goto out;
 	}
 	if (!(f = vg_ingest_find(pos[0]))) {
 		rc = vg_cli_usage_error(&vg_cmd_import, "unknown format '%s'", pos[0]);
-		usage_formats();
+		usage_formats(stderr);
 		goto out;
 	}
 	if ((fmt = vg_cli_format(&vg_cmd_import, format)) < 0 || batch < 1) {
 		rc = fmt < 0 ? VG_EXIT_USAGE : vg_cli_usage_error(&vg_cmd_import, "--batch must be >= 1");
 		goto out;
 	}
-	if ((rc = vg_cli_db(&vg_cmd_import, db, &db)))
+	if (!dry && (rc = vg_cli_db(&vg_cmd_import, db, &db)))
 		goto out;
 	if (rejects && !(rj.out = fopen(rejects, "w"))) {
 		vg_err_set(&err, VG_EIO, rejects, "cannot create: %s", strerror(errno));
@@ -232,8 +260,9 @@ static int run_import(int argc, char **argv)
 	o.rejects = &rj;
 	o.progress = true;
 	im.batch = batch;
-	if (vg_store_open(db, VG_STORE_CREATE | VG_STORE_BULK, &im.st, &err) ||
-	    import_run(&im, f, &o, pos + 1, npos - 1, &err)) {
+	if (dry ? dry_run(&im, f, &o, pos + 1, npos - 1, &err)
+	        : (vg_store_open(db, VG_STORE_CREATE | VG_STORE_BULK, &im.st, &err) ||
+	           import_run(&im, f, &o, pos + 1, npos - 1, &err))) {
 		rc = vg_cli_fail(f->name, &err);
 		goto out;
 	}
