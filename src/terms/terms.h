@@ -115,6 +115,10 @@ struct vg_terms_result {
  * vg_terms_normalise also records unmatched names (by cleaned key, with a
  * count and the first verbatim spelling) for review; vg_terms_match does
  * not and is const.  A NULL or empty name gives VG_EINVAL.
+ *
+ * Typical use in an importer: product->ingredient = r.ingredient ?
+ * r.ingredient : (*r.cleaned ? r.cleaned : NULL), i.e. the dictionary wins
+ * and the rule-cleaned name is the fallback key for counting.
  */
 int vg_terms_match(const struct vg_terms_dict *d, const char *name, struct vg_arena *a,
                    struct vg_terms_result *out);
@@ -191,9 +195,10 @@ size_t vg_meddra_count(const struct vg_meddra *m, int level);
  * the primary path.  VG_ENOTFOUND when the term is not in the hierarchy.
  */
 int vg_meddra_rollup(const struct vg_meddra *m, const char *term, struct vg_meddra_path *out);
-/* The name at level on the primary path of term, or NULL when the term is
- * unknown (level LLT gives NULL for a PT given by PT name only if no LLT of
- * that name exists, which MedDRA never has). */
+/* The name at level on the primary path of term (what `--level soc` counts
+ * by), or NULL when the term is unknown or the level out of range.  Level
+ * LLT gives the LLT the term resolved to (every PT is also its own LLT in
+ * MedDRA, so a PT name gives the PT's name). */
 const char *vg_meddra_term_at(const struct vg_meddra *m, const char *term, int level);
 /*
  * Every path of a PT (multi-axial counting): *out points at n paths owned
