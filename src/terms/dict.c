@@ -61,6 +61,45 @@ size_t vg_terms_dict_count(const struct vg_terms_dict *d)
 	return d->nents;
 }
 
+static int cmp_sv(const void *x, const void *y)
+{
+	const struct vg_sv *a = x, *b = y;
+	int c = memcmp(a->p, b->p, a->len < b->len ? a->len : b->len);
+
+	return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+/*
+ * The matching key: the cleaned name with its components in byte order, so
+ * "trimethoprim/sulfamethoxazole" and "sulfamethoxazole/trimethoprim" are
+ * one entry.  Rewrites b in place (a cleaned name has no empty component).
+ */
+static void sort_components(struct vg_buf *b)
+{
+	size_t n = 1, k = 0;
+	struct vg_sv *parts, rest;
+	char *copy;
+
+	for (size_t i = 0; i < b->len; i++)
+		n += b->p[i] == '/';
+	if (n == 1)
+		return;
+	copy = vg_xstrndup(b->p, b->len);
+	parts = vg_xreallocarray(NULL, n, sizeof(*parts));
+	rest = (struct vg_sv){copy, b->len};
+	while (rest.p && k < n)
+		parts[k++] = vg_sv_cut(rest, '/', &rest);
+	qsort(parts, k, sizeof(*parts), cmp_sv);
+	vg_buf_reset(b);
+	for (size_t i = 0; i < k; i++) { /* never longer than before: cannot fail */
+		if (i)
+			vg_buf_putc(b, '/');
+		vg_buf_append(b, parts[i].p, parts[i].len);
+	}
+	free(parts);
+	free(copy);
+}
+
 static int put(struct vg_terms_dict *d, const char *key, size_t klen, const char *ingr,
                const char *origin, bool implicit, struct vg_err *err)
 {
@@ -106,12 +145,15 @@ static int add_at(struct vg_terms_dict *d, const char *name, const char *ingredi
 		rc = vg_err_set(err, VG_EINVAL, origin, "name \"%.64s\" is empty after cleaning", name);
 		goto out;
 	}
+	sort_components(&b);
 	rc = put(d, b.p, b.len, ingr, origin, false, err);
 	if (rc)
 		goto out;
 	rc = vg_terms_clean(ingr, &b); /* the ingredient names itself */
-	if (!rc && b.len)
+	if (!rc && b.len) {
+		sort_components(&b);
 		rc = put(d, b.p, b.len, ingr, origin, true, err);
+	}
 out:
 	free(ingr);
 	vg_buf_release(&b);
@@ -241,12 +283,14 @@ int vg_terms_dict_load(struct vg_terms_dict *d, const char *path, size_t *nadded
 
 /* ---------------------------------------------------------------- lookup */
 
-static const char *find(const struct vg_terms_dict *d, const struct vg_buf *key)
+/* Look the cleaned name in key up (key is reordered in the process). */
+static const char *find(const struct vg_terms_dict *d, struct vg_buf *key)
 {
 	uint32_t id;
 
 	if (key->len == 0)
 		return NULL;
+	sort_components(key);
 	id = vg_map_find(d->keys, key->p, key->len);
 	return id == UINT32_MAX ? NULL : d->ents[id].ingredient;
 }

@@ -72,8 +72,9 @@ struct vg_terms_dict *vg_terms_dict_new(void);
 void vg_terms_dict_free(struct vg_terms_dict *d);
 
 /*
- * Add one entry: the key is vg_terms_clean(name); the ingredient is stored
- * as given (trimmed).  Each ingredient is also added as a name of itself
+ * Add one entry: the key is vg_terms_clean(name) with its components put in
+ * byte order (so "a/b" and "b/a" are one key); the ingredient is stored as
+ * given (trimmed).  Each ingredient is also added as a name of itself
  * (unless that key already has an entry), so "Atorvastatin calcium 10 mg"
  * matches an entry whose ingredient is "atorvastatin".  The same key with
  * a different ingredient is VG_EEXIST (err names the earlier one); the same

@@ -163,6 +163,11 @@ static void test_dict_match(void **state)
 	expect_match(d, "BACTRIM CONTINUING (SULFAMETOXAZOLE/TRIMETHOPRIM)",
 	             "sulfamethoxazole/trimethoprim", VG_TERMS_DICT);
 	expect_match(d, "AUGMENTIN", "amoxicillin/clavulanate", VG_TERMS_DICT);
+	/* combinations match in any order */
+	expect_match(d, "Trimethoprim/Sulfamethoxazole 160/800 mg", "sulfamethoxazole/trimethoprim",
+	             VG_TERMS_DICT);
+	expect_match(d, "CLAVULANATE POTASSIUM\\AMOXICILLIN", "amoxicillin/clavulanate",
+	             VG_TERMS_DICT);
 	expect_match(d, "Generic pill (CRESTOR)", "rosuvastatin", VG_TERMS_DICT_ALT);
 	expect_match(d, "阿莫西林胶囊（阿莫仙）", "amoxicillin", VG_TERMS_DICT);
 	expect_match(d, "注射用阿莫仙", "amoxicillin", VG_TERMS_DICT);
