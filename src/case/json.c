@@ -11,6 +11,7 @@
  *     F_CODE  int (code list)     "suspect"       omitted when 0 (unknown)
  *     F_NUM   double              60.5            omitted when NaN
  *     F_INT   int                 3               omitted when 0
+ *     F_IDX   int (array index)   0               always written
  *     F_SER   unsigned bits       ["death", ...]  omitted when 0
  *     F_OBJ   nested object whose fields live in the same struct
  *             ("reporter", "patient", "patient.age"); omitted when empty
@@ -38,7 +39,7 @@
 #include <jansson.h>
 #include <math.h>
 
-enum kind { F_STR, F_DATE, F_BOOL, F_CODE, F_NUM, F_INT, F_SER, F_OBJ };
+enum kind { F_STR, F_DATE, F_BOOL, F_CODE, F_NUM, F_INT, F_IDX, F_SER, F_OBJ };
 
 struct codec {
 	const char *(*name)(int);
@@ -147,8 +148,8 @@ static const struct field event_fields[] = {
 	END};
 
 static const struct field causality_fields[] = {
-	{"product", F_INT, C(product), NULL},
-	{"event", F_INT, C(event), NULL},
+	{"product", F_IDX, C(product), NULL},
+	{"event", F_IDX, C(event), NULL},
 	{"source", F_STR, C(source), NULL},
 	{"method", F_STR, C(method), NULL},
 	{"result", F_STR, C(result), NULL},
@@ -236,7 +237,8 @@ static bool present(const void *base, const struct field *f)
 	switch (f->kind) {
 	case F_STR: return *CAT(base, f->off, const char *) != NULL;
 	case F_DATE: return CAT(base, f->off, struct vg_date)->prec != VG_DATE_NONE;
-	case F_BOOL: return true;
+	case F_BOOL:
+	case F_IDX: return true;
 	case F_CODE:
 	case F_INT: return *CAT(base, f->off, int) != 0;
 	case F_NUM: return isfinite(*CAT(base, f->off, double));
@@ -269,6 +271,7 @@ static void enc_value(struct enc *e, const void *base, const struct field *f)
 		break;
 	}
 	case F_INT:
+	case F_IDX:
 		snprintf(tmp, sizeof(tmp), "%d", *CAT(base, f->off, int));
 		put(e, tmp);
 		break;
@@ -449,6 +452,7 @@ static void dec_value(struct dec *d, const json_t *j, void *base, const struct f
 			bad(d, path, "expected a number");
 		break;
 	case F_INT:
+	case F_IDX:
 		if (json_is_integer(j) && json_integer_value(j) >= INT_MIN &&
 		    json_integer_value(j) <= INT_MAX)
 			*AT(base, f->off, int) = (int)json_integer_value(j);

@@ -7,6 +7,7 @@
 #include "vg.h"
 #include "case/case.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <setjmp.h>
 #include <cmocka.h>
@@ -440,6 +441,73 @@ static void test_json_numbers_and_empty(void **state)
 	assert_int_equal(w->sex, VG_SEX_FEMALE);
 }
 
+/* Every key of the layout, given out of order, encodes in the fixed order. */
+static void test_json_all_keys_canonical(void **state)
+{
+	(void)state;
+	static const char canonical[] =
+		"{\"case_id\":\"C1\",\"report_id\":\"R1\",\"source\":\"api\",\"source_version\":\"2\","
+		"\"report_type\":\"study\",\"nullified\":true,\"amendment\":false,\"initial\":false,"
+		"\"nullify_reason\":\"重复报告\",\"created\":\"2024-03-01T10:15:00\",\"received\":\"2024-02\","
+		"\"latest\":\"2024-02-28\",\"aware\":\"2024-02-27\",\"submitted\":\"2024-03-01\","
+		"\"unit\":\"U9\",\"country\":\"CN\",\"region\":\"440100\","
+		"\"reporter\":{\"qualification\":\"pharmacist\",\"name\":\"王\",\"org\":\"某院\",\"phone\":\"123\"},"
+		"\"patient\":{\"id\":\"LM\",\"sex\":\"male\",\"age\":{\"value\":3,\"unit\":\"mo\"},"
+		"\"age_group\":\"infant\",\"weight_kg\":6.25,\"birth\":\"2023-11\"},"
+		"\"serious\":true,\"unexpected\":true,\"redacted\":false,\"seriousness\":[\"death\",\"other\"],"
+		"\"class\":\"device\",\"narrative\":\"line1\\nline2\",\"stratum\":\"s\","
+		"\"products\":[{\"role\":\"interacting\",\"class\":\"device\",\"name\":\"输液泵\","
+		"\"ingredient\":\"infusion pump\",\"manufacturer\":\"M\",\"batch\":\"L1\",\"route\":\"iv\","
+		"\"dose\":\"n/a\",\"indication\":\"I\",\"approval_no\":\"国械注准20203140001\","
+		"\"device_model\":\"X-1\",\"udi\":\"(01)0123\",\"category\":\"14-02\",\"start\":\"2024-02-20\","
+		"\"end\":\"2024-02-21\",\"action\":9}],"
+		"\"events\":[{\"term\":\"过敏\",\"coded\":\"Hypersensitivity\",\"code\":\"10020751\","
+		"\"onset\":\"2024-02-21\",\"end\":\"2024-02-22\",\"outcome\":\"fatal\","
+		"\"seriousness\":[\"death\"]}],"
+		"\"causality\":[{\"product\":0,\"event\":0,\"source\":\"reporter\",\"method\":\"WHO-UMC\","
+		"\"result\":\"possible\"}]}";
+	struct vg_problems pr;
+	struct vg_case_version *v = from_json(canonical, &pr, 0);
+	assert_string_equal(to_json(v), canonical);
+	assert_true(v->nullified && v->unexpected);
+	assert_int_equal(v->created.prec, VG_DATE_SECOND);
+	assert_true(fabs(v->age_years - 0.25) < 1e-12);
+	assert_int_equal(v->seriousness, VG_SER_DEATH | VG_SER_OTHER);
+	assert_int_equal(v->products[0].action, 9);
+	assert_string_equal(v->products[0].approval_no, "国械注准20203140001");
+
+	/* the same document with keys in another order and synonyms */
+	static const char shuffled[] =
+		"{\"causality\":[{\"result\":\"possible\",\"method\":\"WHO-UMC\",\"source\":\"reporter\","
+		"\"event\":0,\"product\":0}],\"stratum\":\"s\",\"narrative\":\"line1\\nline2\","
+		"\"class\":\"医疗器械\",\"seriousness\":[\"other\",\"Results in death\"],\"unexpected\":true,"
+		"\"serious\":true,\"patient\":{\"birth\":\"202311\",\"weight_kg\":6.25,\"age_group\":\"婴儿\","
+		"\"age\":{\"unit\":\"mo\",\"value\":3.0},\"sex\":\"M\",\"id\":\"LM\"},"
+		"\"reporter\":{\"phone\":\"123\",\"org\":\"某院\",\"name\":\"王\",\"qualification\":\"药师\"},"
+		"\"region\":\"440100\",\"country\":\"CN\",\"unit\":\"U9\",\"submitted\":\"20240301\","
+		"\"aware\":\"2024-02-27\",\"latest\":\"2024-02-28\",\"received\":\"2024-02\","
+		"\"created\":\"20240301101500+0800\",\"nullify_reason\":\"重复报告\",\"initial\":false,"
+		"\"amendment\":false,\"nullified\":true,\"report_type\":\"2\",\"source_version\":\"2\","
+		"\"source\":\"api\",\"report_id\":\"R1\",\"case_id\":\"C1\","
+		"\"events\":[{\"seriousness\":[\"fatal\"],\"outcome\":\"死亡\",\"end\":\"2024-02-22\","
+		"\"onset\":\"2024-02-21\",\"code\":\"10020751\",\"coded\":\"Hypersensitivity\",\"term\":\"过敏\"}],"
+		"\"products\":[{\"action\":9,\"end\":\"2024-02-21\",\"start\":\"2024-02-20\",\"category\":\"14-02\","
+		"\"udi\":\"(01)0123\",\"device_model\":\"X-1\",\"approval_no\":\"国械注准20203140001\","
+		"\"indication\":\"I\",\"dose\":\"n/a\",\"route\":\"iv\",\"batch\":\"L1\",\"manufacturer\":\"M\","
+		"\"ingredient\":\"infusion pump\",\"name\":\"输液泵\",\"class\":\"device\",\"role\":\"interacting\"}]}";
+	v = from_json(shuffled, &pr, 0);
+	assert_string_equal(to_json(v), canonical);
+
+	/* the jansson entry point used by the HTTP API */
+	json_error_t jerr;
+	json_t *j = json_loads(canonical, 0, &jerr);
+	assert_non_null(j);
+	vg_problems_init(&pr, &A);
+	assert_int_equal(vg_case_from_jansson(j, &A, &v, &pr), 0);
+	assert_string_equal(to_json(v), canonical);
+	json_decref(j);
+}
+
 static void test_json_errors(void **state)
 {
 	(void)state;
@@ -619,6 +687,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_version_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_numbers_and_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_all_keys_canonical, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_buffer_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_codes, setup, teardown),
