@@ -12,6 +12,8 @@ extern const struct vg_cli_cmd vg_cmd_info;
 extern const struct vg_cli_cmd vg_cmd_import;
 extern const struct vg_cli_cmd vg_cmd_cases;
 extern const struct vg_cli_cmd vg_cmd_export;
+extern const struct vg_cli_cmd vg_cmd_dedup;
+extern const struct vg_cli_cmd vg_cmd_units;
 extern const struct vg_cli_cmd vg_cmd_unit;
 extern const struct vg_cli_cmd vg_cmd_user;
 extern const struct vg_cli_cmd vg_cmd_serve;
@@ -23,6 +25,8 @@ const struct vg_cli_cmd *const vg_cli_commands[] = {
 	&vg_cmd_import,
 	&vg_cmd_cases,
 	&vg_cmd_export,
+	&vg_cmd_dedup,
+	&vg_cmd_units,
 	&vg_cmd_unit,
 	&vg_cmd_user,
 	&vg_cmd_serve,

@@ -42,28 +42,43 @@
 
 #define SCORE_EPS 1e-9
 
-void vg_units_report_from_case(const struct vg_case_version *first,
-                               const struct vg_case_version *latest, int scan_flags,
-                               const struct vg_tl_rules *rules, struct vg_unit_report *out)
+void vg_units_report_first(const struct vg_case_version *first, const struct vg_tl_rules *rules,
+                           struct vg_unit_report *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->case_id = first->case_id;
+	out->unit = first->unit;
+	out->when = first->submitted.prec >= VG_DATE_YEAR ? first->submitted : first->received;
+	vg_quality_timeliness(rules, first, &out->tl);
+	vg_units_report_latest(first, 0, out);
+}
+
+void vg_units_report_latest(const struct vg_case_version *latest, int scan_flags,
+                            struct vg_unit_report *out)
 {
 	struct vg_completeness c;
-	memset(out, 0, sizeof(*out));
-	out->case_id = latest->case_id;
-	out->unit = first->unit ? first->unit : latest->unit;
+	if (!out->unit)
+		out->unit = latest->unit;
+	if (out->when.prec < VG_DATE_YEAR)
+		out->when = latest->received;
 	out->klass = latest->klass;
 	if (out->klass == VG_CLASS_UNKNOWN && latest->nproducts)
 		out->klass = latest->products[0].klass;
-	out->when = first->submitted.prec >= VG_DATE_YEAR  ? first->submitted
-	            : first->received.prec >= VG_DATE_YEAR ? first->received
-	                                                   : latest->received;
-	out->valid = !(scan_flags & 1);     /* VG_SCAN_INVALID */
-	out->nullified = scan_flags & 2;    /* VG_SCAN_NULLIFIED */
-	out->duplicate = scan_flags & 4;    /* VG_SCAN_DUPLICATE */
+	out->valid = !(scan_flags & 1);  /* VG_SCAN_INVALID */
+	out->nullified = scan_flags & 2; /* VG_SCAN_NULLIFIED */
+	out->duplicate = scan_flags & 4; /* VG_SCAN_DUPLICATE */
 	out->serious = vg_tl_category(latest) <= VG_TL_SERIOUS;
 	out->unexpected = latest->unexpected;
 	vg_quality_completeness(latest, &c);
 	out->completeness = c.score;
-	vg_quality_timeliness(rules, first, &out->tl);
+}
+
+void vg_units_report_from_case(const struct vg_case_version *first,
+                               const struct vg_case_version *latest, int scan_flags,
+                               const struct vg_tl_rules *rules, struct vg_unit_report *out)
+{
+	vg_units_report_first(first, rules, out);
+	vg_units_report_latest(latest, scan_flags, out);
 }
 
 void vg_units_eval_free(struct vg_units_eval *ev)

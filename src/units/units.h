@@ -103,6 +103,13 @@ struct vg_unit_report {
 void vg_units_report_from_case(const struct vg_case_version *first,
                                const struct vg_case_version *latest, int scan_flags,
                                const struct vg_tl_rules *rules, struct vg_unit_report *out);
+/* The same in two steps, for callers that see the versions one at a time
+ * (the store's scans): _first fills everything from the first version,
+ * _latest then overwrites what the latest version decides. */
+void vg_units_report_first(const struct vg_case_version *first, const struct vg_tl_rules *rules,
+                           struct vg_unit_report *out);
+void vg_units_report_latest(const struct vg_case_version *latest, int scan_flags,
+                            struct vg_unit_report *out);
 
 /* ---------------------------------------------------------------- result */
 

@@ -1,0 +1,270 @@
+/*
+ * cmd_dedup.c - `vigil dedup`: probable duplicate cases, and the reviewer's
+ * verdict on a pair.
+ *
+ *   vigil dedup --db PATH [--threshold X] [--format table|csv|json] [--limit N]
+ *       scans the latest version of every case that counts for statistics,
+ *       scores pairs (quality/dedup.c) and lists those at or above the
+ *       threshold, best first, the suggested master (better documented)
+ *       first; pairs a reviewer rejected are not listed again.
+ *   vigil dedup confirm --db PATH CASE_A CASE_B
+ *       links CASE_B as a duplicate of CASE_A (the store audits it); CASE_B
+ *       leaves statistics and the unit evaluation counts it as a duplicate.
+ *   vigil dedup reject --db PATH CASE_A CASE_B
+ *       records "not duplicates" (setting dedup.rejected.<A>|<B>, ids in
+ *       byte order) and an audit row.
+ */
+#include "vg.h"
+#include "cli/cli.h"
+#include "store/store.h"
+#include "quality/quality.h"
+
+static int run_dedup(int argc, char **argv);
+static int run_confirm(int argc, char **argv);
+static int run_reject(int argc, char **argv);
+
+static const struct vg_cli_cmd dedup_confirm = {
+	.name = "confirm",
+	.summary = "link CASE_B as a duplicate of CASE_A",
+	.usage = "vigil dedup confirm --db PATH CASE_A CASE_B",
+	.help = "CASE_A stays (the master); CASE_B leaves statistics.  Audited.\n",
+	.run = run_confirm,
+};
+
+static const struct vg_cli_cmd dedup_reject = {
+	.name = "reject",
+	.summary = "record that two cases are not duplicates",
+	.usage = "vigil dedup reject --db PATH CASE_A CASE_B",
+	.help = "The pair is no longer listed by `vigil dedup`.  Audited.\n",
+	.run = run_reject,
+};
+
+static const struct vg_cli_cmd *const dedup_sub[] = {&dedup_confirm, &dedup_reject, NULL};
+
+const struct vg_cli_cmd vg_cmd_dedup = {
+	.name = "dedup",
+	.summary = "list probable duplicate cases; confirm or reject a pair",
+	.usage = "vigil dedup --db PATH [--threshold X] [--format table|csv|json] [--limit N]\n"
+	         "       vigil dedup confirm|reject --db PATH CASE_A CASE_B",
+	.help = "Fellegi-Sunter record linkage on sex, age, onset date, country, products,\n"
+	        "events, reporter and patient initials, with weights from the data (rare\n"
+	        "drugs and events weigh more).  Score = sum of log2 likelihood ratios; the\n"
+	        "default threshold 17 was calibrated on bench/gen_dups (docs/QUALITY.md).\n"
+	        "Columns: score, suggested master, duplicate, reasons (field and weight).\n",
+	.run = run_dedup,
+	.subcommands = dedup_sub,
+};
+
+static int collect(const struct vg_case_version *v, int flags, void *ctx)
+{
+	VG_UNUSED(flags);
+	if (v->case_id)
+		vg_dedup_add_case(ctx, v);
+	return 0;
+}
+
+/* "dedup.rejected.A|B" with the ids in byte order. */
+static void reject_key(const char *a, const char *b, char *out, size_t outsz)
+{
+	if (strcmp(a, b) > 0) {
+		const char *t = a;
+		a = b, b = t;
+	}
+	snprintf(out, outsz, "dedup.rejected.%s|%s", a, b);
+}
+
+static bool rejected(struct vg_store *st, struct vg_arena *a, const char *x, const char *y)
+{
+	char key[512];
+	const char *val = NULL;
+	struct vg_err err = VG_ERR_INIT;
+	reject_key(x, y, key, sizeof(key));
+	return vg_store_setting_get(st, key, a, &val, &err) == 0;
+}
+
+static void print_pair(const struct vg_dedup *d, const struct vg_dedup_pair *p, int fmt,
+                       int n, struct vg_buf *b)
+{
+	char why[1024];
+	const char *ca = vg_dedup_case_id(d, p->a), *cb = vg_dedup_case_id(d, p->b);
+	vg_dedup_reasons(d, p, why, sizeof(why));
+	vg_buf_reset(b);
+	if (fmt == VG_FMT_JSON) {
+		vg_buf_printf(b, "%s{\"score\":%.3f,\"case_a\":", n ? "," : "[", p->score);
+		vg_buf_json_str(b, ca);
+		vg_buf_puts(b, ",\"case_b\":");
+		vg_buf_json_str(b, cb);
+		vg_buf_puts(b, ",\"weights\":{");
+		for (int f = 0; f < VG_DD_NFIELDS; f++)
+			vg_buf_printf(b, "%s\"%s\":%.3f", f ? "," : "", vg_dd_field_name(f), p->weight[f]);
+		vg_buf_printf(b, "},\"shared_products\":%d,\"shared_events\":%d,\"reasons\":",
+		              p->shared_products, p->shared_events);
+		vg_buf_json_str(b, why);
+		vg_buf_puts(b, "}\n");
+	} else if (fmt == VG_FMT_CSV || fmt == VG_FMT_TSV) {
+		char sep = fmt == VG_FMT_CSV ? ',' : '\t';
+		vg_buf_printf(b, "%.3f%c", p->score, sep);
+		fmt == VG_FMT_CSV ? vg_buf_csv_str(b, ca) : vg_buf_puts(b, ca);
+		vg_buf_putc(b, sep);
+		fmt == VG_FMT_CSV ? vg_buf_csv_str(b, cb) : vg_buf_puts(b, cb);
+		vg_buf_putc(b, sep);
+		fmt == VG_FMT_CSV ? vg_buf_csv_str(b, why) : vg_buf_puts(b, why);
+		vg_buf_putc(b, '\n');
+	} else {
+		vg_buf_printf(b, "%7.2f  %-20s %-20s %s\n", p->score, ca, cb, why);
+	}
+	fputs(b->p ? b->p : "", stdout);
+}
+
+static void print_head(int fmt)
+{
+	if (fmt == VG_FMT_CSV)
+		puts("score,case_a,case_b,reasons");
+	else if (fmt == VG_FMT_TSV)
+		puts("score\tcase_a\tcase_b\treasons");
+	else if (fmt == VG_FMT_TABLE)
+		printf("%7s  %-20s %-20s %s\n", "score", "case_a (master)", "case_b", "reasons");
+}
+
+static int list_pairs(struct vg_store *st, struct vg_dedup *d, int fmt, int64_t limit)
+{
+	struct vg_arena a;
+	struct vg_buf b = VG_BUF_INIT(0);
+	int n = 0;
+	vg_arena_init(&a, 4096);
+	print_head(fmt);
+	for (size_t i = 0; i < vg_dedup_npairs(d) && (limit <= 0 || n < limit); i++) {
+		const struct vg_dedup_pair *p = vg_dedup_pair(d, i);
+		vg_arena_reset(&a);
+		if (rejected(st, &a, vg_dedup_case_id(d, p->a), vg_dedup_case_id(d, p->b)))
+			continue;
+		print_pair(d, p, fmt, n++, &b);
+	}
+	if (fmt == VG_FMT_JSON)
+		puts(n ? "]" : "[]");
+	if (fmt == VG_FMT_TABLE)
+		fprintf(stderr, "%d candidate pair(s), %zu cases, %" PRIu64 " pairs compared\n", n,
+		        vg_dedup_count(d), vg_dedup_compared(d));
+	vg_buf_release(&b);
+	vg_arena_release(&a);
+	return 0;
+}
+
+static int run_dedup(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "confirm") == 0)
+		return run_confirm(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "reject") == 0)
+		return run_reject(argc - 1, argv + 1);
+	const char *db = NULL, *format = NULL;
+	double threshold = VG_DEDUP_DEFAULT_THRESHOLD;
+	int64_t limit = 0, max_block = 0;
+	struct vg_cli_opt opts[] = {
+		VG_OPT_STR("db", &db, "PATH", "database file or postgresql:// URI"),
+		VG_OPT_DOUBLE("threshold", &threshold, "X", "minimum score (default 17)"),
+		VG_OPT_STR("format", &format, "FMT", "table|csv|tsv|json"),
+		VG_OPT_INT("limit", &limit, "N", "list at most N pairs"),
+		VG_OPT_INT("max-block", &max_block, "N", "skip blocks larger than N (default 2000)"),
+		VG_OPT_END,
+	};
+	struct vg_err err = VG_ERR_INIT;
+	struct vg_store *st = NULL;
+	struct vg_dedup *d = vg_dedup_new();
+	char **pos = NULL;
+	int npos = 0, fmt = 0;
+	int rc = vg_cli_parse(&vg_cmd_dedup, opts, argc, argv, &pos, &npos);
+	if (rc) {
+		rc = rc == 1 ? VG_EXIT_OK : rc;
+		goto out;
+	}
+	if (npos) {
+		rc = vg_cli_usage_error(&vg_cmd_dedup, "unknown subcommand '%s'", pos[0]);
+		goto out;
+	}
+	if ((fmt = vg_cli_format(&vg_cmd_dedup, format)) < 0 || max_block < 0 ||
+	    (rc = vg_cli_db(&vg_cmd_dedup, db, &db))) {
+		rc = rc ? rc : vg_cli_usage_error(&vg_cmd_dedup, "bad --format or --max-block");
+		goto out;
+	}
+	struct vg_dedup_opts o = {threshold, (size_t)max_block, 1};
+	if (vg_store_open(db, VG_STORE_READONLY, &st, &err) ||
+	    vg_store_scan_latest(st, false, collect, d, &err) || vg_dedup_run(d, &o, &err)) {
+		rc = vg_cli_fail(db, &err);
+		goto out;
+	}
+	rc = list_pairs(st, d, fmt, limit);
+out:
+	vg_store_close(st);
+	vg_dedup_free(d);
+	free(pos);
+	return rc;
+}
+
+/* Parse --db CASE_A CASE_B, open the store and check both cases exist. */
+static int open_pair(const struct vg_cli_cmd *cmd, int argc, char **argv, struct vg_store **st,
+                     char ***pos)
+{
+	const char *db = NULL;
+	struct vg_cli_opt opts[] = {
+		VG_OPT_STR("db", &db, "PATH", "database file or postgresql:// URI"), VG_OPT_END};
+	struct vg_err err = VG_ERR_INIT;
+	struct vg_arena a = VG_ARENA_INIT;
+	struct vg_case_version *v;
+	int npos = 0;
+	int rc = vg_cli_parse(cmd, opts, argc, argv, pos, &npos);
+	if (rc)
+		return rc == 1 ? -1 : rc;
+	if (npos != 2 || strcmp((*pos)[0], (*pos)[1]) == 0)
+		return vg_cli_usage_error(cmd, "expected two different case ids");
+	if ((rc = vg_cli_db(cmd, db, &db)))
+		return rc;
+	vg_arena_init(&a, 16 * 1024);
+	if (vg_store_open(db, 0, st, &err) || vg_store_case_latest(*st, (*pos)[0], &a, &v, &err) ||
+	    vg_store_case_latest(*st, (*pos)[1], &a, &v, &err))
+		rc = vg_cli_fail(db, &err);
+	vg_arena_release(&a);
+	return rc;
+}
+
+static const char *actor(void)
+{
+	const char *u = getenv("USER");
+	return u && u[0] ? u : "cli";
+}
+
+static int run_confirm(int argc, char **argv)
+{
+	struct vg_store *st = NULL;
+	struct vg_err err = VG_ERR_INIT;
+	char **pos = NULL;
+	int rc = open_pair(&dedup_confirm, argc, argv, &st, &pos);
+	if (rc == 0 && vg_store_case_set_duplicate(st, pos[1], pos[0], actor(), &err))
+		rc = vg_cli_fail("dedup confirm", &err);
+	else if (rc == 0)
+		printf("%s linked as a duplicate of %s\n", pos[1], pos[0]);
+	vg_store_close(st);
+	free(pos);
+	return rc < 0 ? VG_EXIT_OK : rc;
+}
+
+static int run_reject(int argc, char **argv)
+{
+	struct vg_store *st = NULL;
+	struct vg_err err = VG_ERR_INIT;
+	char **pos = NULL, key[512];
+	int rc = open_pair(&dedup_reject, argc, argv, &st, &pos);
+	if (rc == 0) {
+		reject_key(pos[0], pos[1], key, sizeof(key));
+		if (vg_store_begin(st, &err) || vg_store_setting_put(st, key, "1", &err) ||
+		    vg_store_audit(st, actor(), "dedup.reject", key + 15, NULL, NULL, &err) ||
+		    vg_store_commit(st, &err)) {
+			vg_store_rollback(st);
+			rc = vg_cli_fail("dedup reject", &err);
+		} else {
+			printf("%s and %s recorded as not duplicates\n", pos[0], pos[1]);
+		}
+	}
+	vg_store_close(st);
+	free(pos);
+	return rc < 0 ? VG_EXIT_OK : rc;
+}
