@@ -308,10 +308,11 @@ int vg_serious_parse(const char *s); /* one name -> bit, or -1 */
 
 /*
  * The canonical JSON form of a version, used by the store (document column),
- * the HTTP API (submissions and responses) and `vigil cases show`.  Layout
- * (keys omitted when unknown):
+ * the HTTP API (submissions and responses) and `vigil cases show`.  Layout,
+ * in the exact key order the encoder writes (no whitespace); keys are
+ * omitted when unknown, booleans and causality indices are always written:
  *
- *   { "case_id": "...", "report_id": "...", "source": "api",
+ *   { "case_id": "...", "report_id": "...", "source": "api", "source_version": "...",
  *     "report_type": "spontaneous", "nullified": false, "amendment": false,
  *     "initial": true, "nullify_reason": "...",
  *     "created": "2024-03-01", "received": "...", "latest": "...",
@@ -320,21 +321,33 @@ int vg_serious_parse(const char *s); /* one name -> bit, or -1 */
  *     "reporter": {"qualification": "physician", "name": "...", "org": "...", "phone": "..."},
  *     "patient": {"id": "张某", "sex": "female", "age": {"value": 34, "unit": "a"},
  *                 "age_group": "adult", "weight_kg": 60, "birth": "1990"},
- *     "serious": true, "unexpected": false, "seriousness": ["hospitalisation"],
+ *     "serious": true, "unexpected": false, "redacted": false,
+ *     "seriousness": ["hospitalisation"],               (bit order)
  *     "class": "drug", "narrative": "...", "stratum": "...",
  *     "products": [{"role": "suspect", "class": "drug", "name": "...", "ingredient": "...",
  *                   "manufacturer": "...", "batch": "...", "route": "...", "dose": "...",
  *                   "indication": "...", "approval_no": "...", "device_model": "...",
  *                   "udi": "...", "category": "...", "start": "...", "end": "...",
- *                   "action": 0}],
+ *                   "action": 1}],                     (G.k.8 code, omitted when 0)
  *     "events": [{"term": "皮疹", "coded": "Rash", "code": "10037844", "onset": "2024-02-27",
  *                 "end": "...", "outcome": "recovered", "seriousness": ["hospitalisation"]}],
  *     "causality": [{"product": 0, "event": 0, "source": "...", "method": "...", "result": "..."}] }
  *
- * Encoding appends to b (VG_ETOOBIG past its cap).  Decoding accepts that
- * layout, reports every problem (unknown key, wrong type, bad date, bad
- * code) with its field path into probs, and returns VG_EPARSE when there
- * were any errors (the version is then incomplete and must not be stored).
+ * Encoding appends to b and is deterministic (the store hashes it): strings
+ * byte for byte (Chinese stays UTF-8), numbers in the shortest form that
+ * reads back exactly; VG_ETOOBIG past b's cap and VG_EINVAL for a code
+ * outside its list (b is left as it was).  When only age_years is known
+ * the age is written as {"value": years, "unit": "a"}.
+ *
+ * Decoding (jansson, duplicate keys and invalid UTF-8 rejected) accepts
+ * that layout in any key order, code synonyms (see _parse above), the E2B
+ * digit dates as well as ISO, null for unknown, and "" as unknown.  It
+ * reports every problem (malformed JSON with line and column, unknown key,
+ * wrong type, bad date, unknown code) with its field path into probs and
+ * returns VG_EPARSE when there were any; *out is always set, holds what
+ * could be read, and must then not be stored.  age_years is derived from
+ * age.value and age.unit.  encode(decode(x)) is stable: decoding the
+ * encoder's output gives the same text again.
  */
 int vg_case_to_json(const struct vg_case_version *v, struct vg_buf *b);
 int vg_case_from_json(const char *json, size_t len, struct vg_arena *a,
