@@ -168,6 +168,7 @@ static int code_at(struct asc *a, int col, uint32_t *out, struct vg_err *err)
 	struct vg_sv s = vg_sv_trim(a->f[col]);
 	int64_t v;
 
+	*out = 0;
 	if (s.len == 0 || s.len > 8 || strspn(s.p, "0123456789") < s.len || vg_parse_i64(s, &v))
 		return bad(a, err, "column %d \"%.*s\" is not a MedDRA code (1-8 digits)", col + 1,
 		           (int)(s.len > 32 ? 32 : s.len), s.p);
