@@ -53,6 +53,7 @@
 #define MAX_ITEMS 64            /* products/events kept per record */
 #define NAME_MAX_BYTES 128      /* normalised name cap */
 #define RANDOM_PAIRS 20000      /* to estimate u for age and onset */
+#define REASON_NAMES 5          /* shared names spelled out in reasons */
 #define DEFAULT_MAX_BLOCK 2000
 
 /* m-probabilities (see the essay) */
@@ -63,6 +64,8 @@
 #define M_ITEM_EVENT 0.85
 #define MISS_ITEM (-1.5)        /* per unmatched item */
 #define MISS_CAP (-6.0)         /* per field */
+#define ITEM_FIELD_CAP 40.0     /* long shared lists: independence no longer
+                                   credible, and 40 bits decide anyway */
 #define FUZZY_SHARE 0.7         /* weight of a typo-matched item */
 #define FUZZY_JW 0.92
 #define FUZZY_MAX_WORK 64       /* unmatched x unmatched names tried at most */
@@ -574,6 +577,8 @@ static struct setcmp compare_sets(const struct vg_dedup *d, const struct vg_map 
 	r.unmatched = (int)(nua + nub) - 2 * r.fuzzy;
 	double miss = MISS_ITEM * r.unmatched;
 	r.w += miss < MISS_CAP ? MISS_CAP : miss;
+	if (r.w > ITEM_FIELD_CAP)
+		r.w = ITEM_FIELD_CAP;
 	return r;
 }
 
@@ -826,10 +831,13 @@ static void shared_names(const struct vg_map *m, const uint32_t *a, size_t na,
 		} else {
 			size_t len;
 			const char *s = vg_map_key(m, a[i], &len);
-			vg_buf_printf(out, "%s%.*s", k++ ? "," : "", (int)len, s);
-			i++, j++;
+			if (k < REASON_NAMES)
+				vg_buf_printf(out, "%s%.*s", k ? "," : "", (int)len, s);
+			k++, i++, j++;
 		}
 	}
+	if (k > REASON_NAMES)
+		vg_buf_printf(out, ",+%zu more", k - REASON_NAMES);
 }
 
 void vg_dedup_reasons(const struct vg_dedup *d, const struct vg_dedup_pair *p, char *out,
