@@ -37,6 +37,23 @@ harness_seeds() {
 	esac
 }
 
+# One seed holding several files of a release, cut at form feeds (0x0C),
+# for the harnesses that join files (fuzz_maude.c, fuzz_vaers.c).
+joined_seed() {
+	case "$1" in
+	maude) set -- "$2/mdrfoi_2014.txt" "$2/foidev_2014.txt" "$2/patient_2014.txt" \
+		"$2/foitext_2014.txt" ;;
+	vaers) set -- "$2/1999VAERSDATA.csv" "$2/1999VAERSVAX.csv" "$2/1999VAERSSYMPTOMS.csv" ;;
+	*) return 0 ;;
+	esac
+	first=1
+	for f in "$@"; do
+		[ "$first" = 1 ] || printf '\f'
+		first=0
+		head -c 16000 "$f"
+	done
+}
+
 run_one() {
 	name=$1
 	src="$ROOT/fuzz/fuzz_$name.c"
@@ -55,6 +72,7 @@ run_one() {
 		find "$seeds" -type f ! -name '*.md' ! -name '*.xsd' -size -200k \
 			-exec cp {} "$OUT/corpus/$name/" \;
 	fi
+	joined_seed "$name" "$seeds" >"$OUT/corpus/$name/joined-seed"
 	echo "fuzz/run.sh: $name for ${SECS}s, corpus $OUT/corpus/$name"
 	(cd "$OUT/$name" && "$bin" -max_total_time="$SECS" -max_len=65536 \
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$OUT/corpus/$name")

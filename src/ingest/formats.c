@@ -14,6 +14,7 @@ const struct vg_ingest_format *const vg_ingest_formats[] = {
 	&vg_ingest_table,
 	&vg_ingest_e2b,
 	&vg_ingest_maude,
+	&vg_ingest_vaers,
 	NULL,
 };
 

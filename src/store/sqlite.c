@@ -30,6 +30,9 @@
 #include <unistd.h>
 
 #define BUSY_TIMEOUT_MS 10000
+#ifndef PAGE_SIZE
+#define PAGE_SIZE "16384"
+#endif
 #define DOC_MAX ((size_t)16 << 20) /* largest JSON document of one version */
 
 int vg_sq_err(struct vg_store *st, struct vg_err *err, const char *what)
@@ -122,6 +125,7 @@ void vg_sq_cache_flush(struct vg_store *st)
 		vg_map_free(st->cache);
 	st->cache = NULL;
 	st->nslots = 0;
+	st->next_version = 0;
 }
 
 static int check_data_version(struct vg_store *st, struct vg_err *err)
@@ -330,9 +334,10 @@ static int migrate(struct vg_store *st, struct vg_err *err)
 
 static int set_pragmas(struct vg_store *st, struct vg_err *err)
 {
+	/* page_size only takes effect on a new, empty file; it must come first. */
 	const char *rw = (st->flags & VG_STORE_BULK)
-		? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-262144;"
-		: "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;";
+		? "PRAGMA page_size=" PAGE_SIZE "; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+		: "PRAGMA page_size=" PAGE_SIZE "; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;";
 
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 	if (sqlite3_exec(st->db, "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;", NULL,

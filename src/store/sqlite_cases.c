@@ -104,19 +104,6 @@ static int case_lookup(struct vg_store *st, const char *id, struct case_slot **o
 	return rc;
 }
 
-static int case_insert(struct vg_store *st, const char *id, int64_t *rowid, struct vg_err *err)
-{
-	sqlite3_stmt *s = vg_sq_stmt(st, S_CASE_INSERT, "INSERT INTO cases(case_id) VALUES (?1)", err);
-	int rc;
-
-	if (!s)
-		return err->code;
-	vg_sq_bind_text(s, 1, id);
-	rc = vg_sq_exec_step(st, s, err, "adding case");
-	*rowid = sqlite3_last_insert_rowid(st->db);
-	return rc;
-}
-
 /* ------------------------------------------------------------ put parts */
 
 struct put {
@@ -148,8 +135,8 @@ static int version_insert(struct vg_store *st, struct put *p, struct vg_err *err
 	const struct vg_case_version *v = p->v;
 	sqlite3_stmt *s = vg_sq_stmt(st, S_VERSION_INSERT,
 		"INSERT INTO versions(case_row, version_no, hash, report_id, source, latest,"
-		" created, nullified, amendment, valid, arrived, document)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+		" created, nullified, amendment, valid, arrived, document, id)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
 		" ON CONFLICT(case_row, hash) DO NOTHING", err);
 	int rc;
 
@@ -167,59 +154,83 @@ static int version_insert(struct vg_store *st, struct put *p, struct vg_err *err
 	sqlite3_bind_int(s, 10, p->valid);
 	sqlite3_bind_int64(s, 11, (int64_t)time(NULL));
 	sqlite3_bind_text(s, 12, st->doc.p, (int)st->doc.len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 13, p->version_row);
 	rc = vg_sq_exec_step(st, s, err, "adding version");
 	if (rc)
 		return rc;
 	if (sqlite3_changes(st->db) == 0)
 		return 0;
-	p->version_row = sqlite3_last_insert_rowid(st->db);
+	st->next_version++;
 	return 1;
 }
 
-static int products_insert(struct vg_store *st, const struct put *p, struct vg_err *err)
+/* The cached INSERT of `rows` rows of ncols anonymous parameters each. */
+static sqlite3_stmt *multi_stmt(struct vg_store *st, int slot, size_t rows, const char *head,
+                                int ncols, struct vg_err *err)
 {
-	for (size_t i = 0; i < p->v->nproducts; i++) {
-		const struct vg_product *pr = &p->v->products[i];
-		sqlite3_stmt *s = vg_sq_stmt(st, S_PRODUCT_INSERT,
-			"INSERT INTO products(version, idx, role, klass, name, ingredient, category)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", err);
-		int rc;
+	struct vg_buf b = VG_BUF_INIT(0);
+	sqlite3_stmt *s;
 
-		if (!s)
-			return err->code;
-		sqlite3_bind_int64(s, 1, p->version_row);
-		sqlite3_bind_int(s, 2, (int)i);
-		sqlite3_bind_int(s, 3, pr->role);
-		sqlite3_bind_int(s, 4, pr->klass);
-		vg_sq_bind_text(s, 5, pr->name);
-		vg_sq_bind_text(s, 6, pr->ingredient);
-		vg_sq_bind_text(s, 7, pr->category);
-		rc = vg_sq_exec_step(st, s, err, "adding product");
-		if (rc)
-			return rc;
+	if (st->stmts[slot])
+		return vg_sq_stmt(st, slot, NULL, err);
+	vg_buf_puts(&b, head);
+	vg_buf_puts(&b, " VALUES ");
+	for (size_t r = 0; r < rows; r++) {
+		vg_buf_puts(&b, r ? ",(" : "(");
+		for (int c = 0; c < ncols; c++)
+			vg_buf_puts(&b, c ? ",?" : "?");
+		vg_buf_putc(&b, ')');
 	}
-	return 0;
+	s = vg_sq_stmt(st, slot, b.p, err);
+	vg_buf_release(&b);
+	return s;
 }
 
-static int events_insert(struct vg_store *st, const struct put *p, struct vg_err *err)
+static void bind_product(sqlite3_stmt *s, int o, const struct put *p, size_t i)
 {
-	for (size_t i = 0; i < p->v->nevents; i++) {
-		const struct vg_event *ev = &p->v->events[i];
-		sqlite3_stmt *s = vg_sq_stmt(st, S_EVENT_INSERT,
-			"INSERT INTO events(version, idx, term, coded, code, outcome, seriousness)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", err);
-		int rc;
+	const struct vg_product *pr = &p->v->products[i];
 
+	sqlite3_bind_int64(s, o + 1, p->version_row);
+	sqlite3_bind_int(s, o + 2, (int)i);
+	sqlite3_bind_int(s, o + 3, pr->role);
+	sqlite3_bind_int(s, o + 4, pr->klass);
+	vg_sq_bind_text(s, o + 5, pr->name);
+	vg_sq_bind_text(s, o + 6, pr->ingredient);
+	vg_sq_bind_text(s, o + 7, pr->category);
+}
+
+static void bind_event(sqlite3_stmt *s, int o, const struct put *p, size_t i)
+{
+	const struct vg_event *ev = &p->v->events[i];
+
+	sqlite3_bind_int64(s, o + 1, p->version_row);
+	sqlite3_bind_int(s, o + 2, (int)i);
+	vg_sq_bind_text(s, o + 3, ev->term);
+	vg_sq_bind_text(s, o + 4, ev->coded);
+	vg_sq_bind_text(s, o + 5, ev->code);
+	sqlite3_bind_int(s, o + 6, ev->outcome);
+	sqlite3_bind_int(s, o + 7, (int)ev->seriousness);
+}
+
+/* Products then events, MULTI_ROWS rows per statement. */
+static int children_insert(struct vg_store *st, const struct put *p, bool events,
+                           struct vg_err *err)
+{
+	size_t n = events ? p->v->nevents : p->v->nproducts, k;
+	const char *head = events
+		? "INSERT INTO events(version, idx, term, coded, code, outcome, seriousness)"
+		: "INSERT INTO products(version, idx, role, klass, name, ingredient, category)";
+
+	for (size_t i = 0; i < n; i += k) {
+		sqlite3_stmt *s;
+		int rc;
+		k = n - i < MULTI_ROWS ? n - i : MULTI_ROWS;
+		s = multi_stmt(st, (events ? S_EVENTS_1 : S_PRODUCTS_1) + (int)k - 1, k, head, 7, err);
 		if (!s)
 			return err->code;
-		sqlite3_bind_int64(s, 1, p->version_row);
-		sqlite3_bind_int(s, 2, (int)i);
-		vg_sq_bind_text(s, 3, ev->term);
-		vg_sq_bind_text(s, 4, ev->coded);
-		vg_sq_bind_text(s, 5, ev->code);
-		sqlite3_bind_int(s, 6, ev->outcome);
-		sqlite3_bind_int(s, 7, (int)ev->seriousness);
-		rc = vg_sq_exec_step(st, s, err, "adding event");
+		for (size_t r = 0; r < k; r++)
+			(events ? bind_event : bind_product)(s, (int)r * 7, p, i + r);
+		rc = vg_sq_exec_step(st, s, err, events ? "adding events" : "adding products");
 		if (rc)
 			return rc;
 	}
@@ -249,18 +260,11 @@ static const char *first_event(const struct vg_case_version *v)
 	return v->events[0].term ? v->events[0].term : v->events[0].coded;
 }
 
-/* The version is the case's new latest: point at it, refresh listing fields. */
-static int case_set_latest(struct vg_store *st, const struct put *p, struct vg_err *err)
+/* ?2..?14 of the case row from its latest version (INSERT and UPDATE). */
+static void bind_latest(sqlite3_stmt *s, const struct put *p)
 {
 	const struct vg_case_version *v = p->v;
-	sqlite3_stmt *s = vg_sq_stmt(st, S_CASE_SET_LATEST,
-		"UPDATE cases SET latest_version = ?2, nversions = ?3, valid = ?4, nullified = ?5,"
-		" klass = ?6, serious = ?7, unit = ?8, latest = ?9, created = ?10, received = ?11,"
-		" received_day = ?12, first_product = ?13, first_event = ?14 WHERE id = ?1", err);
 
-	if (!s)
-		return err->code;
-	sqlite3_bind_int64(s, 1, p->case_row);
 	sqlite3_bind_int64(s, 2, p->version_row);
 	sqlite3_bind_int(s, 3, p->version_no);
 	sqlite3_bind_int(s, 4, p->valid);
@@ -275,7 +279,60 @@ static int case_set_latest(struct vg_store *st, const struct put *p, struct vg_e
 		sqlite3_bind_int(s, 12, vg_date_first_day(&v->received));
 	vg_sq_bind_text(s, 13, first_product(v));
 	vg_sq_bind_text(s, 14, first_event(v));
+}
+
+/* A new case: its row, complete, pointing at the version about to be added
+ * (whose rowid we know: next_version). */
+static int case_insert(struct vg_store *st, struct put *p, struct vg_err *err)
+{
+	sqlite3_stmt *s = vg_sq_stmt(st, S_CASE_INSERT,
+		"INSERT INTO cases(case_id, latest_version, nversions, valid, nullified, klass,"
+		" serious, unit, latest, created, received, received_day, first_product, first_event)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)", err);
+	int rc;
+
+	if (!s)
+		return err->code;
+	vg_sq_bind_text(s, 1, p->v->case_id);
+	bind_latest(s, p);
+	rc = vg_sq_exec_step(st, s, err, "adding case");
+	p->case_row = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+/* The version is the case's new latest: point at it, refresh listing fields. */
+static int case_set_latest(struct vg_store *st, const struct put *p, struct vg_err *err)
+{
+	sqlite3_stmt *s = vg_sq_stmt(st, S_CASE_SET_LATEST,
+		"UPDATE cases SET latest_version = ?2, nversions = ?3, valid = ?4, nullified = ?5,"
+		" klass = ?6, serious = ?7, unit = ?8, latest = ?9, created = ?10, received = ?11,"
+		" received_day = ?12, first_product = ?13, first_event = ?14 WHERE id = ?1", err);
+
+	if (!s)
+		return err->code;
+	sqlite3_bind_int64(s, 1, p->case_row);
+	bind_latest(s, p);
 	return vg_sq_exec_step(st, s, err, "updating case");
+}
+
+/* The rowid the next version will get (rowids are max + 1; we hold the
+ * write lock, and the cache flush forgets it whenever that may change). */
+static int next_version_load(struct vg_store *st, struct vg_err *err)
+{
+	sqlite3_stmt *s;
+	int rc = 0;
+
+	if (st->next_version)
+		return 0;
+	s = vg_sq_stmt(st, S_NEXT_VERSION, "SELECT coalesce(max(id), 0) + 1 FROM versions", err);
+	if (!s)
+		return err->code;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		st->next_version = sqlite3_column_int64(s, 0);
+	else
+		rc = vg_sq_err(st, err, "reading versions");
+	sqlite3_reset(s);
+	return rc;
 }
 
 static int case_bump(struct vg_store *st, const struct put *p, struct vg_err *err)
@@ -316,17 +373,17 @@ static int put_locked(struct vg_store *st, struct put *p, const char *actor,
 	struct case_slot *c = NULL;
 	int rc = case_lookup(st, id, &c, err);
 
+	if (rc == 0)
+		rc = next_version_load(st, err);
 	if (rc)
 		return rc;
-	if (!c) {
-		rc = case_insert(st, id, &p->case_row, err);
-		if (rc)
-			return rc;
-		res->case_added = true;
-	} else {
-		p->case_row = c->rowid;
-	}
+	p->version_row = st->next_version;
 	p->version_no = (c ? c->nversions : 0) + 1;
+	if (c)
+		p->case_row = c->rowid;
+	else if ((rc = case_insert(st, p, err)) != 0)
+		return rc;
+	res->case_added = !c;
 	res->case_rowid = p->case_row;
 	rc = version_insert(st, p, err);
 	if (rc <= 0)
@@ -334,14 +391,15 @@ static int put_locked(struct vg_store *st, struct put *p, const char *actor,
 	res->version_added = true;
 	res->version_rowid = p->version_row;
 	res->version_no = p->version_no;
-	rc = products_insert(st, p, err);
+	rc = children_insert(st, p, false, err);
 	if (rc == 0)
-		rc = events_insert(st, p, err);
+		rc = children_insert(st, p, true, err);
 	if (rc)
 		return rc;
 	res->became_latest = !c || is_newer(p->v, c);
 	res->superseded = res->became_latest && c;
-	rc = res->became_latest ? case_set_latest(st, p, err) : case_bump(st, p, err);
+	if (c)
+		rc = res->became_latest ? case_set_latest(st, p, err) : case_bump(st, p, err);
 	if (rc == 0 && actor)
 		rc = audit_put(st, p, actor, err);
 	if (rc)
