@@ -8,19 +8,22 @@
  *      it (XXH3-128): the hash is the version's identity within its case;
  *   2. find the case: the in-memory cache (case id -> rowid, number of
  *      versions, C.1.5 and C.1.2 of the latest version), else one indexed
- *      SELECT, else INSERT a new case row;
+ *      SELECT; a new case gets its complete row in one INSERT, pointing at
+ *      the version about to be written (versions get rowid max + 1, which
+ *      the handle tracks in next_version while it holds the write lock);
  *   3. INSERT the version ... ON CONFLICT(case_row, hash) DO NOTHING: no row
  *      changed means an identical version is already stored, and nothing
  *      else is written (re-imports are idempotent);
- *   4. INSERT its products and events;
- *   5. compare with the case's latest (E2B(R3) C.1.5, then C.1.2, by
- *      vg_case_version_cmp; a tie goes to the later arrival) and UPDATE the
- *      case row: either the latest pointer and its denormalised listing
- *      fields (valid, nullified, class, seriousness, unit, dates, first
- *      product and event), or just the version count.
+ *   4. INSERT its products and events, up to MULTI_ROWS rows per statement;
+ *   5. for an existing case, compare with its latest (E2B(R3) C.1.5, then
+ *      C.1.2, by vg_case_version_cmp; a tie goes to the later arrival) and
+ *      UPDATE the case row: either the latest pointer and its denormalised
+ *      listing fields (valid, nullified, class, seriousness, unit, dates,
+ *      first product and event), or just the version count.
  *
- * So a put costs 3 + products + events statements, all cached, and no
- * SELECT once the case is in the cache.
+ * So a new case with a few products and events costs four statements, all
+ * cached, and no SELECT once the case cache is warm.  docs/PERFORMANCE.md
+ * ("store") has the figures and where the time goes.
  *
  * Latest version and nullification (E2B(R3) C.1.11.1): the case is
  * nullified exactly when its latest version is a nullification.  A
