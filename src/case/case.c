@@ -151,8 +151,9 @@ struct vg_case_version *vg_case_copy(const struct vg_case_version *s, struct vg_
 
 /* ------------------------------------------------------------------- age */
 
-/* E2B(R3) D.2.2b UCUM units, FAERS AGE_COD, English words, Chinese units.
- * Matched after trimming, ASCII case-insensitively. */
+/* E2B(R3) D.2.2b UCUM units, E2B(R2) B.1.2.2.1b codes 800-805 (FAERS XML),
+ * FAERS AGE_COD, English words, Chinese units.  Matched after trimming,
+ * ASCII case-insensitively. */
 static const struct {
 	const char *unit;
 	double years; /* years per unit */
@@ -171,6 +172,10 @@ static const struct {
 	{"min", 1 / (1440 * DAYS_PER_YEAR)}, {"minute", 1 / (1440 * DAYS_PER_YEAR)},
 	{"minutes", 1 / (1440 * DAYS_PER_YEAR)}, {"分钟", 1 / (1440 * DAYS_PER_YEAR)},
 	{"{decade}", 10}, {"10.a", 10}, {"dec", 10}, {"decade", 10}, {"decades", 10},
+	{"mos", 1.0 / 12}, {"wks", 7 / DAYS_PER_YEAR},
+	/* E2B(R2) B.1.2.2.1b */
+	{"800", 10}, {"801", 1}, {"802", 1.0 / 12}, {"803", 7 / DAYS_PER_YEAR},
+	{"804", 1 / DAYS_PER_YEAR}, {"805", 1 / (24 * DAYS_PER_YEAR)},
 };
 
 double vg_case_age_years(double value, const char *unit)

@@ -212,7 +212,8 @@ struct vg_causality *vg_case_add_causality(struct vg_case_version *v, struct vg_
 struct vg_case_version *vg_case_copy(const struct vg_case_version *v, struct vg_arena *a);
 
 /* Age in years from value + unit: E2B D.2.2b UCUM units (a, mo, wk, d, h,
- * min, {decade} or 10.a), FAERS AGE_COD (YR, MON, WK, DY, HR, DEC), English
+ * min, {decade} or 10.a), E2B(R2) codes 800-805 (decade, year, month, week,
+ * day, hour), FAERS AGE_COD (YR, MON, WK, DY, HR, DEC), English
  * words (year(s), month(s), week(s), day(s), hour(s), minute(s), decade(s))
  * and Chinese units (岁, 月/个月, 周, 天/日, 小时, 分钟); case-insensitive.
  * A year is 365.2425 days.  NAN when unknown or the unit is not recognised. */

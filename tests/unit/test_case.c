@@ -635,7 +635,11 @@ static void test_age(void **state)
 	assert_true(fabs(vg_case_age_years(24, "小时") - 1 / 365.2425) < 1e-12);
 	assert_true(fabs(vg_case_age_years(1440, "min") - 1 / 365.2425) < 1e-12);
 	assert_true(fabs(vg_case_age_years(1, "Week") - 7 / 365.2425) < 1e-12);
+	assert_true(vg_case_age_years(6, "802") == 0.5); /* E2B(R2) B.1.2.2.1b */
+	assert_true(vg_case_age_years(4, "800") == 40);
+	assert_true(vg_case_age_years(70, "YR") == 70);   /* FAERS AGE_COD */
 	assert_true(isnan(vg_case_age_years(3, "fortnights")));
+	assert_true(isnan(vg_case_age_years(3, "806")));
 	assert_true(isnan(vg_case_age_years(3, NULL)));
 	assert_true(isnan(vg_case_age_years(NAN, "a")));
 
