@@ -82,10 +82,10 @@ http_start() {
 	"$VIGIL" serve --db "$DB" --listen 127.0.0.1:0 --threads 2 --pwhash-cost min \
 		--quiet "$@" > "$T/out" 2> "$T/err" &
 	PID=$!
-	i=0
-	while [ $i -lt 200 ] && ! grep -q serving "$T/out" 2>/dev/null; do
+	_w=0
+	while [ $_w -lt 200 ] && ! grep -q serving "$T/out" 2>/dev/null; do
 		sleep 0.05
-		i=$((i + 1))
+		_w=$((_w + 1))
 	done
 	PORT=$(sed -n 's/.*:\([0-9]*\)\/$/\1/p' "$T/out")
 	if [ -z "$PORT" ]; then
@@ -98,21 +98,21 @@ http_start() {
 
 http_stop() {
 	kill -TERM "$PID"
-	rc=0
-	wait "$PID" || rc=$?
+	_rc=0
+	wait "$PID" || _rc=$?
 	PID=
-	expect 0 "$rc" "server exits 0 on SIGTERM"
+	expect 0 "$_rc" "server exits 0 on SIGTERM"
 }
 
 req() {
-	m=$1 p=$2 tok=$3
+	_m=$1 _p=$2 _tok=$3
 	shift 3
-	body=
-	if [ $# -gt 0 ]; then body=$1; shift; fi
-	set -- -s -g -o "$T/body" -w '%{http_code}' -X "$m" --max-time 20 "$@"
-	if [ -n "$tok" ]; then set -- "$@" -H "Authorization: Bearer $tok"; fi
-	if [ -n "$body" ]; then set -- "$@" -H 'Content-Type: application/json' --data-binary "@$body"; fi
-	curl "$@" "$BASE$p"
+	_body=
+	if [ $# -gt 0 ]; then _body=$1; shift; fi
+	set -- -s -g -o "$T/body" -w '%{http_code}' -X "$_m" --max-time 20 "$@"
+	if [ -n "$_tok" ]; then set -- "$@" -H "Authorization: Bearer $_tok"; fi
+	if [ -n "$_body" ]; then set -- "$@" -H 'Content-Type: application/json' --data-binary "@$_body"; fi
+	curl "$@" "$BASE$_p"
 }
 
 login() {
