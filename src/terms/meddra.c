@@ -13,6 +13,7 @@
  *                (non-current LLTs are loaded too: old reports use them)
  *   mdhier.asc   0 pt 1 hlt 2 hlgt 3 soc  11 primary_soc_fg ('Y')
  *   hlt_pt.asc   0 hlt 1 pt;  hlgt_hlt.asc 0 hlgt 1 hlt;  soc_hlgt.asc 0 soc 1 hlgt
+ *   intl_ord.asc 0 intl_ord_code 1 soc_code (optional: SOC display order)
  *
  * In memory, one table per level:
  *
@@ -38,7 +39,7 @@
 struct row {
 	uint32_t code;
 	const char *name;
-	uint32_t link;      /* LLT: PT row; PT: primary SOC code */
+	uint32_t link;      /* LLT: PT row; PT: primary SOC code; SOC: intl order */
 	uint32_t path_off;  /* PT only */
 	uint32_t path_n;
 };
@@ -81,14 +82,21 @@ static uint32_t find_code(const struct level *l, uint32_t code)
 	return l->codes ? vg_map_find(l->codes, (const char *)k, 4) : UINT32_MAX;
 }
 
-/* Lower-case ASCII copy of a trimmed name into out (VG_TERMS_LINE_MAX+1). */
+/* The lookup key of a name into out (VG_TERMS_LINE_MAX + 1 bytes): trimmed,
+ * ASCII lower case, runs of spaces and tabs as one space ("Skin  RASH" ->
+ * "skin rash").  Other bytes (Chinese MedDRA names) are kept as they are. */
 static struct vg_sv name_key(const char *name, char *out)
 {
 	struct vg_sv s = vg_sv_trim(vg_sv_of(name));
-	size_t n = s.len < VG_TERMS_LINE_MAX ? s.len : VG_TERMS_LINE_MAX;
+	size_t n = 0;
 
-	for (size_t i = 0; i < n; i++)
-		out[i] = (char)tolower((unsigned char)s.p[i]);
+	for (size_t i = 0; i < s.len && n < VG_TERMS_LINE_MAX; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+		bool space = c == ' ' || c == '\t';
+		if (space && n && out[n - 1] == ' ')
+			continue;
+		out[n++] = space ? ' ' : (char)tolower(c);
+	}
 	out[n] = '\0';
 	return (struct vg_sv){out, n};
 }
@@ -449,6 +457,19 @@ static bool exists(struct vg_meddra *m, const char *dir, const char *file)
 	return f != NULL;
 }
 
+/* intl_ord.asc: the internationally agreed SOC order. */
+static int row_intl(struct vg_meddra *m, struct asc *a, void *ctx, struct vg_err *err)
+{
+	uint32_t ord, row;
+	int rc = code_at(a, 0, &ord, err);
+
+	if (!rc)
+		rc = row_at(m, a, 1, VG_MEDDRA_SOC, &row, err);
+	if (!rc)
+		m->lv[VG_MEDDRA_SOC].rows[row].link = ord;
+	return rc;
+}
+
 static int load_paths(struct vg_meddra *m, const char *dir, struct vg_err *err)
 {
 	struct rawvec rv = {NULL, 0, 0};
@@ -515,6 +536,8 @@ int vg_meddra_load(const char *dir, struct vg_meddra **out, struct vg_err *err)
 		rc = read_asc(m, dir, "llt.asc", 3, row_llt, NULL, err);
 	if (!rc)
 		rc = load_paths(m, dir, err);
+	if (!rc && exists(m, dir, "intl_ord.asc"))
+		rc = read_asc(m, dir, "intl_ord.asc", 2, row_intl, NULL, err);
 	if (rc) {
 		vg_meddra_free(m);
 		return rc;
@@ -544,6 +567,13 @@ const char *vg_meddra_name(const struct vg_meddra *m, int level, uint32_t code)
 		return NULL;
 	uint32_t row = find_code(&m->lv[level], code);
 	return row == UINT32_MAX ? NULL : m->lv[level].rows[row].name;
+}
+
+uint32_t vg_meddra_soc_order(const struct vg_meddra *m, uint32_t soc_code)
+{
+	uint32_t row = find_code(&m->lv[VG_MEDDRA_SOC], soc_code);
+
+	return row == UINT32_MAX ? 0 : m->lv[VG_MEDDRA_SOC].rows[row].link;
 }
 
 size_t vg_meddra_paths(const struct vg_meddra *m, uint32_t pt_code,

@@ -177,6 +177,7 @@ struct vg_meddra; /* the loaded hierarchy, opaque, read-only once loaded */
  *             'Y' on the primary one); without it the paths are built from
  *             hlt_pt.asc, hlgt_hlt.asc and soc_hlgt.asc, primary being the
  *             path to pt.asc's pt_soc_code.  One of the two sets must exist.
+ *   optional  intl_ord.asc (the internationally agreed SOC order).
  *
  * Each line is capped at VG_TERMS_LINE_MAX bytes; a missing column, a code
  * that is not 1-8 digits, a duplicate code, or a link to an unknown code is
@@ -191,7 +192,7 @@ size_t vg_meddra_count(const struct vg_meddra *m, int level);
 
 /*
  * Resolve a coded event: an LLT or PT name (ASCII case-insensitive, spaces
- * trimmed; an LLT name wins over a PT name, which in MedDRA are the same
+ * trimmed and runs of blanks read as one; an LLT name wins over a PT name, which in MedDRA are the same
  * term anyway) or an 8-digit LLT or PT code given as text.  Fills *out with
  * the primary path.  VG_ENOTFOUND when the term is not in the hierarchy.
  */
@@ -207,6 +208,9 @@ const char *vg_meddra_term_at(const struct vg_meddra *m, const char *term, int l
  */
 size_t vg_meddra_paths(const struct vg_meddra *m, uint32_t pt_code,
                        const struct vg_meddra_path **out);
+/* Position of a SOC in the internationally agreed order (intl_ord.asc,
+ * 1-based), 0 when unknown or the file was absent: sort SOC tables by it. */
+uint32_t vg_meddra_soc_order(const struct vg_meddra *m, uint32_t soc_code);
 /* Code of a name at one level (case-insensitive), 0 when unknown; and the
  * name of a code at one level, NULL when unknown. */
 uint32_t vg_meddra_code(const struct vg_meddra *m, int level, const char *name);

@@ -289,7 +289,7 @@ static void check_hierarchy(struct vg_meddra *m)
 	/* codes, case, spaces, non-current LLTs */
 	assert_int_equal(vg_meddra_rollup(m, " 94000001 ", &p), 0);
 	assert_string_equal(p.name[VG_MEDDRA_PT], "Rash");
-	assert_int_equal(vg_meddra_rollup(m, "RASH GENERALISED", &p), 0);
+	assert_int_equal(vg_meddra_rollup(m, "RASH   GENERALISED\t", &p), 0);
 	assert_string_equal(p.name[VG_MEDDRA_SOC], "Skin disorders");
 	assert_int_equal(vg_meddra_rollup(m, "93000003", &p), 0);
 	assert_string_equal(p.name[VG_MEDDRA_HLT], "Migraine headaches");
@@ -318,6 +318,10 @@ static void check_hierarchy(struct vg_meddra *m)
 	assert_int_equal(vg_meddra_level_parse("HLGT"), VG_MEDDRA_HLGT);
 	assert_string_equal(vg_meddra_level_name(VG_MEDDRA_PT), "pt");
 	assert_int_equal(vg_meddra_level_parse("smq"), -1);
+	/* intl_ord.asc */
+	assert_int_equal(vg_meddra_soc_order(m, 90000003), 1);
+	assert_int_equal(vg_meddra_soc_order(m, 90000001), 3);
+	assert_int_equal(vg_meddra_soc_order(m, 93000001), 0);
 }
 
 static void test_meddra_mdhier(void **state)
@@ -331,7 +335,7 @@ static void test_meddra_mdhier(void **state)
 /* A scratch copy of the fixture with one file replaced (or left out). */
 static const char *const asc_files[] = {"soc.asc", "hlgt.asc", "hlt.asc", "pt.asc", "llt.asc",
                                         "hlt_pt.asc", "hlgt_hlt.asc", "soc_hlgt.asc",
-                                        "mdhier.asc"};
+                                        "mdhier.asc", "intl_ord.asc"};
 
 static void copy_file(const char *from, const char *to)
 {
@@ -430,6 +434,8 @@ static void test_meddra_errors(void **state)
 	                  VG_EPARSE, "mdhier.asc", "93000004 (Herpes zoster) has no primary");
 	expect_load_error("mdhier.asc", "93000001$92000001$91000001$90000001$Rash$$$$$$90000001$X$\n",
 	                  VG_EPARSE, "mdhier.asc:1", "must be Y or N");
+	expect_load_error("intl_ord.asc", "1$90000003$\n2$99999999$\n", VG_EPARSE, "intl_ord.asc:2",
+	                  "soc 99999999 is not in soc.asc");
 	/* a line over the cap */
 	char *big = vg_xmalloc(VG_TERMS_LINE_MAX + 100);
 	memset(big, 'a', VG_TERMS_LINE_MAX + 99);
