@@ -235,7 +235,7 @@ static bool obj_present(const void *base, const struct field *fs)
 static bool present(const void *base, const struct field *f)
 {
 	switch (f->kind) {
-	case F_STR: return *CAT(base, f->off, const char *) != NULL;
+	case F_STR: return *CAT(base, f->off, char *) != NULL;
 	case F_DATE: return CAT(base, f->off, struct vg_date)->prec != VG_DATE_NONE;
 	case F_BOOL:
 	case F_IDX: return true;
@@ -255,7 +255,7 @@ static void enc_value(struct enc *e, const void *base, const struct field *f)
 	char tmp[32];
 
 	switch (f->kind) {
-	case F_STR: put_str(e, *CAT(base, f->off, const char *)); break;
+	case F_STR: put_str(e, *CAT(base, f->off, char *)); break;
 	case F_DATE:
 		vg_date_format_iso(CAT(base, f->off, struct vg_date), tmp);
 		put_str(e, tmp);
