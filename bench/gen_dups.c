@@ -312,6 +312,7 @@ static void to_input(const struct grec *r, struct vg_dedup_input *in)
 struct truth {
 	uint64_t *keys; /* (min index << 32) | max index, sorted */
 	size_t n, cap;
+	const uint8_t *side; /* two-quarter mode: only pairs across sides count */
 };
 
 static uint64_t pair_key(size_t a, size_t b)
@@ -345,7 +346,7 @@ static void show_fp(struct vg_dedup *d, const struct truth *t, double thr)
 		const struct vg_dedup_pair *p = vg_dedup_pair(d, i);
 		if (p->score < thr)
 			break;
-		if (truth_has(t, p->a, p->b))
+		if (truth_has(t, p->a, p->b) || (t->side && t->side[p->a] == t->side[p->b]))
 			continue;
 		vg_dedup_reasons(d, p, why, sizeof(why));
 		printf("  fp %s %s %.1f: %s\n", vg_dedup_case_id(d, p->a), vg_dedup_case_id(d, p->b),
@@ -381,6 +382,8 @@ static void report(struct vg_dedup *d, const struct truth *t, double thr, bool s
 			const struct vg_dedup_pair *p = vg_dedup_pair(d, i);
 			if (p->score < x)
 				break;
+			if (t->side && t->side[p->a] == t->side[p->b])
+				continue;
 			if (truth_has(t, p->a, p->b))
 				tp++;
 			else
@@ -469,6 +472,8 @@ struct fctx {
 	struct vg_dedup *d;
 	struct fcase *c;
 	size_t n, cap;
+	uint8_t *side; /* per record: which directory it came from */
+	uint8_t cur;
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -497,11 +502,17 @@ static int faers_version(void *ctx, const struct vg_case_version *v, struct vg_e
 	const char *dn[MAX_P * 4], *en[MAX_P * 4];
 	size_t nd = 0, ne = 0;
 	VG_UNUSED(err);
+	if (v->nproducts == 0 || v->nevents == 0)
+		return 0; /* not a valid case (the truncated samples lack rows) */
 	for (size_t i = 0; i < v->nproducts && nd < VG_ARRAY_LEN(dn); i++)
 		dn[nd++] = v->products[i].ingredient ? v->products[i].ingredient : v->products[i].name;
 	for (size_t i = 0; i < v->nevents && ne < VG_ARRAY_LEN(en); i++)
 		en[ne++] = v->events[i].coded ? v->events[i].coded : v->events[i].term;
+	size_t cap = f->cap;
 	VG_GROW(f->c, f->cap, f->n + 1);
+	if (f->cap != cap)
+		f->side = vg_xrealloc(f->side, f->cap);
+	f->side[f->n] = f->cur;
 	struct fcase *c = &f->c[f->n++];
 	char iso[24] = "";
 	if (v->events && v->nevents && v->events[0].onset.prec)
@@ -528,12 +539,11 @@ static bool faers_same(const struct fcase *a, const struct fcase *b)
 	return diff <= 1;
 }
 
-static int run_faers(const char *dir, double thr, bool sweep)
+static int read_faers(struct fctx *f, const char *dir)
 {
-	struct fctx f = {vg_dedup_new(), NULL, 0, 0};
 	struct vg_rejects rj = {NULL, 0};
 	struct vg_ingest_opts io = {.rejects = &rj};
-	struct vg_ingest_sink sink = {faers_version, NULL, &f};
+	struct vg_ingest_sink sink = {faers_version, NULL, f};
 	struct vg_ingest_stats st = {0};
 	struct vg_err err = VG_ERR_INIT;
 	char *files[1] = {(char *)dir};
@@ -542,24 +552,49 @@ static int run_faers(const char *dir, double thr, bool sweep)
 		fprintf(stderr, "gen_dups: %s: %s\n", dir, fmt ? err.msg : "no faers reader");
 		return 1;
 	}
+	return 0;
+}
+
+/*
+ * One directory: the reference is the FAERS analysts' rule (faers_same).
+ * Two directories (two quarters): a case present in both, as a later
+ * version, is treated as if FDA had given the follow-up a new case id -
+ * a real duplicate with real changes between versions; only pairs across
+ * the two quarters are judged.
+ */
+static void faers_truth(const struct fctx *f, bool two, struct truth *t)
+{
+	for (size_t i = 0; i < f->n; i++)
+		for (size_t j = i + 1; j < f->n; j++) {
+			bool same = two ? f->side[i] != f->side[j] && !strcmp(f->c[i].id, f->c[j].id)
+			                : faers_same(&f->c[i], &f->c[j]);
+			if (same)
+				truth_add(t, i, j);
+		}
+	t->side = two ? f->side : NULL;
+}
+
+static int run_faers(const char *dir, const char *dir2, double thr, bool sweep)
+{
+	struct fctx f = {vg_dedup_new(), NULL, 0, 0, NULL, 0};
+	struct vg_err err = VG_ERR_INIT;
+	if (read_faers(&f, dir) || (dir2 && (f.cur = 1, read_faers(&f, dir2))))
+		return 1;
 	struct truth t = {0};
-	for (size_t i = 0; i < f.n; i++)
-		for (size_t j = i + 1; j < f.n; j++)
-			if (faers_same(&f.c[i], &f.c[j]))
-				truth_add(&t, i, j);
+	faers_truth(&f, dir2 != NULL, &t);
 	struct vg_dedup_opts o = VG_DEDUP_OPTS_INIT;
 	o.threshold = sweep ? 0.0 : thr;
 	o.max_block = (size_t)max_block;
 	double t0 = vg_now_seconds();
 	if (vg_dedup_run(f.d, &o, &err) < 0)
 		return 1;
-	report(f.d, &t, thr, sweep, "faers", vg_now_seconds() - t0);
+	report(f.d, &t, thr, sweep, dir2 ? "faers-followups" : "faers-rule", vg_now_seconds() - t0);
 	for (size_t i = 0; i < f.n; i++) {
 		struct fcase *c = &f.c[i];
 		free(c->id), free(c->sig_drugs), free(c->sig_events), free(c->country);
 		free(c->event_dt);
 	}
-	free(f.c), free(t.keys);
+	free(f.c), free(f.side), free(t.keys);
 	vg_dedup_free(f.d);
 	return 0;
 }
@@ -567,7 +602,8 @@ static int run_faers(const char *dir, double thr, bool sweep)
 static int usage(void)
 {
 	fprintf(stderr, "usage: gen_dups [--n N] [--dup-rate R] [--seed S] [--threshold T] "
-	                "[--sweep] [--max-block B]\n       gen_dups --faers DIR [--threshold T] [--sweep]\n");
+	                "[--sweep] [--max-block B]\n       gen_dups --faers DIR [--faers DIR2] [--threshold T] "
+	                "[--sweep]\n");
 	return 2;
 }
 
@@ -577,7 +613,7 @@ int main(int argc, char **argv)
 	max_block = 0;
 	double rate = 0.1, thr = VG_DEDUP_DEFAULT_THRESHOLD;
 	bool sweep = false;
-	const char *faers = NULL;
+	const char *faers = NULL, *faers2 = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int rc = 0;
@@ -596,13 +632,13 @@ int main(int argc, char **argv)
 		else if (strcmp(a, "--max-block") == 0 && ++i)
 			rc = vg_parse_i64(vg_sv_of(v), &max_block);
 		else if (strcmp(a, "--faers") == 0 && ++i)
-			faers = v;
+			faers2 = faers ? v : NULL, faers = faers ? faers : v;
 		else
 			return usage();
 		if (rc < 0 || n < 2 || rate < 0 || rate > 1)
 			return usage();
 	}
 	if (faers)
-		return run_faers(faers, thr, sweep);
+		return run_faers(faers, faers2, thr, sweep);
 	return run_generated((size_t)n, rate, (uint64_t)seed, thr, sweep);
 }

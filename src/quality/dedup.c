@@ -64,6 +64,7 @@
 #define M_ITEM_EVENT 0.85
 #define MISS_ITEM (-1.5)        /* per unmatched item */
 #define MISS_CAP (-6.0)         /* per field */
+#define ITEM_DECAY 0.6          /* weight of each further shared item */
 #define ITEM_FIELD_CAP 40.0     /* long shared lists: independence no longer
                                    credible, and 40 bits decide anyway */
 #define FUZZY_SHARE 0.7         /* weight of a typo-matched item */
@@ -537,6 +538,29 @@ static double event_weight(const struct vg_dedup *d, uint32_t ev, const struct s
 	return lr(M_ITEM_EVENT, u);
 }
 
+static int cmp_desc(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+	return a > b ? -1 : a < b;
+}
+
+/*
+ * Shared items are not independent evidence (a patient-support programme's
+ * reports share ten common events; "blood pressure increased" comes with
+ * "blood pressure systolic increased"), so the k-th best item (0-based)
+ * counts ITEM_DECAY^k of its weight; negative weights count fully.
+ */
+static double decayed_sum(double *w, size_t n)
+{
+	double sum = 0, f = 1;
+	qsort(w, n, sizeof(*w), cmp_desc);
+	for (size_t k = 0; k < n; k++) {
+		sum += w[k] > 0 ? f * w[k] : w[k];
+		f *= w[k] > 0 ? ITEM_DECAY : 1;
+	}
+	return sum;
+}
+
 /* Compare two sorted id sets (the essay's item rule); given: the products'
  * comparison when these are events. */
 static struct setcmp compare_sets(const struct vg_dedup *d, const struct vg_map *map,
@@ -544,6 +568,7 @@ static struct setcmp compare_sets(const struct vg_dedup *d, const struct vg_map 
                                   const uint32_t *b, size_t nb, const struct setcmp *given)
 {
 	struct setcmp r = {0, 0, 0, 0.0, {0}};
+	double sw[MAX_ITEMS];
 	if (na == 0 || nb == 0)
 		return r;
 	uint32_t ua[MAX_ITEMS], ub[MAX_ITEMS];
@@ -554,11 +579,13 @@ static struct setcmp compare_sets(const struct vg_dedup *d, const struct vg_map 
 		else if (i >= na || b[j] < a[i])
 			ub[nub++] = b[j++];
 		else {
-			r.w += given ? event_weight(d, a[i], given) : item_weight(df, d->n, a[i], m);
+			sw[r.shared] = given ? event_weight(d, a[i], given)
+			                     : item_weight(df, d->n, a[i], m);
 			r.ids[r.shared++] = a[i];
 			i++, j++;
 		}
 	}
+	r.w = decayed_sum(sw, (size_t)r.shared);
 	bool used[MAX_ITEMS] = {0};
 	for (i = 0; i < nua && nua * nub <= FUZZY_MAX_WORK; i++) {
 		size_t la, lb;
