@@ -8,13 +8,14 @@
  * case gets a second, later follow-up), 3 products and 4 events each, names
  * drawn with a skew (a few very frequent drugs and reactions, a long tail).
  * Phases, each timed with the monotonic clock:
+ *   gen      building the versions only (subtract it from the rest)
+ *   encode   building + vg_case_to_json (the store's share is put - encode)
  *   put      N versions in one transaction, VG_STORE_BULK, cached statements
  *   reput    the same N versions again (all no-ops: the idempotent path),
  *            from a new handle, so the case cache starts cold
  *   scan     vg_store_scan_latest over every case (decode included)
- * Prints one line per phase: count, seconds, rate.  Versions are built on
- * the fly inside the put phases; the "gen" line times building alone, so
- * it can be subtracted.
+ * Prints one line per phase: count, then wall and process CPU seconds and
+ * rates (the CPU figure is the one to compare on a shared machine).
  */
 #include "vg.h"
 #include "util/util.h"
@@ -100,9 +101,13 @@ static void die(const char *what, const struct vg_err *err)
 	exit(1);
 }
 
-/* Put versions 0..n-1 (plus follow-ups of every tenth case); returns puts. */
-static long put_all(struct vg_store *st, unsigned n, bool dry)
+enum { DRY_GEN = 1, DRY_ENCODE = 2 };
+
+/* Put versions 0..n-1 (plus follow-ups of every tenth case); returns puts.
+ * dry: only build them (DRY_GEN), or build and encode them (DRY_ENCODE). */
+static long put_all(struct vg_store *st, unsigned n, int dry)
 {
+	struct vg_buf doc = VG_BUF_INIT(0);
 	struct vg_arena a = VG_ARENA_INIT;
 	struct vg_err err = VG_ERR_INIT;
 	struct vg_put_result r;
@@ -116,10 +121,13 @@ static long put_all(struct vg_store *st, unsigned n, bool dry)
 		bool fu = (i % 11) == 10;
 		vg_arena_reset(&a);
 		struct vg_case_version *v = gen(&a, fu ? c - 1 : c++, fu);
+		if (dry == DRY_ENCODE && vg_case_to_json(v, &doc) == 0)
+			vg_buf_reset(&doc);
 		if (!dry && vg_store_put_version(st, v, NULL, &r, &err))
 			die("put", &err);
 		puts++;
 	}
+	vg_buf_release(&doc);
 	if (!dry && vg_store_commit(st, &err))
 		die("commit", &err);
 	vg_arena_release(&a);
@@ -144,7 +152,7 @@ static void report(const char *phase, long n)
 {
 	double t = vg_now_seconds() - t0, c = cpu_now() - c0;
 
-	printf("%-6s %9ld  wall %7.3f s %9.0f /s   cpu %7.3f s %9.0f /s\n", phase, n, t, n / t, c,
+	printf("%-7s %9ld  wall %7.3f s %9.0f /s   cpu %7.3f s %9.0f /s\n", phase, n, t, n / t, c,
 	       n / c);
 }
 
@@ -165,20 +173,23 @@ int main(int argc, char **argv)
 	unlink(side);
 
 	start();
-	puts = put_all(NULL, n, true);
+	puts = put_all(NULL, n, DRY_GEN);
 	report("gen", puts);
+	start();
+	puts = put_all(NULL, n, DRY_ENCODE);
+	report("encode", puts);
 
 	if (vg_store_open(path, VG_STORE_CREATE | VG_STORE_BULK, &st, &err))
 		die("open", &err);
 	start();
-	puts = put_all(st, n, false);
+	puts = put_all(st, n, 0);
 	report("put", puts);
 	vg_store_close(st);
 
 	if (vg_store_open(path, VG_STORE_BULK, &st, &err))
 		die("open", &err);
 	start();
-	puts = put_all(st, n, false);
+	puts = put_all(st, n, 0);
 	report("reput", puts);
 
 	start();

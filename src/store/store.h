@@ -16,14 +16,24 @@
  *
  * Latest version (E2B(R3) C.1.5 then C.1.2, arrival order on ties): put
  * compares the new version with the case's current latest and moves the
- * pointer only when the new one is newer.  A nullification (C.1.11.1 = 1)
- * that is latest marks the case nullified.  Statistics read only latest,
- * valid, non-nullified, non-deleted, non-duplicate versions.
+ * pointer only when the new one is newer (or ties: the later arrival wins).
+ * A nullification (C.1.11.1 = 1) that is latest marks the case nullified;
+ * a follow-up dated after it (E2B forbids that: a re-submission gets a new
+ * C.1.8.1) becomes latest and the case is live again, so callers that must
+ * refuse follow-ups of nullified cases (the HTTP API) check first.
+ * Statistics read only latest, valid, non-nullified, non-deleted,
+ * non-duplicate versions.
  *
  * Concurrency: one struct vg_store per thread.  SQLite runs in WAL mode with
  * synchronous=FULL and foreign keys on; every statement is prepared.  Writes
- * inside vg_store_begin/commit are atomic; outside a transaction each put is
- * its own transaction and is on disk when it returns.
+ * inside vg_store_begin/commit are atomic; outside a transaction each write
+ * is its own transaction and is on disk when it returns.  begin takes the
+ * write lock at once (BEGIN IMMEDIATE; other writers wait up to 10 s).  When
+ * a write fails inside begin/commit, the transaction is poisoned: later
+ * writes and commit fail, and the caller must vg_store_rollback.
+ *
+ * Callbacks (case_list, scans, audit_list, unit/user lists) may read the
+ * store, but must not start another walk of the same kind.
  */
 #ifndef VG_STORE_H
 #define VG_STORE_H
@@ -37,8 +47,10 @@ struct vg_store;
 enum {
 	VG_STORE_CREATE = 1 << 0,   /* create the database if missing */
 	VG_STORE_READONLY = 1 << 1, /* open read-only (no migrations run) */
-	VG_STORE_BULK = 1 << 2,     /* import mode: synchronous=NORMAL inside
-	                               transactions, commit still durable (WAL) */
+	VG_STORE_BULK = 1 << 2,     /* import mode: synchronous=NORMAL: a crash
+	                               of the process loses nothing committed, a
+	                               power failure may lose the last commits;
+	                               the file is consistent either way */
 };
 
 /* Open (and migrate to the newest schema unless READONLY).  *out owned by
@@ -74,8 +86,9 @@ struct vg_put_result {
 int vg_store_put_version(struct vg_store *st, const struct vg_case_version *v,
                          const char *actor, struct vg_put_result *res, struct vg_err *err);
 
-/* Mark a case deleted (FAERS DELETE lists) or not; deleted cases keep their
- * versions but leave statistics.  *changed tells whether anything changed. */
+/* Mark a case deleted (FAERS DELETE lists); deleted cases keep their
+ * versions but leave statistics.  *changed tells whether anything changed
+ * (false for an unknown case id or one already deleted: both return 0). */
 int vg_store_delete_case(struct vg_store *st, const char *case_id, bool *changed,
                          struct vg_err *err);
 
@@ -145,6 +158,9 @@ int vg_store_case_set_status(struct vg_store *st, const char *case_id, int statu
 int vg_store_case_set_duplicate(struct vg_store *st, const char *case_id, const char *master,
                                 const char *actor, struct vg_err *err);
 
+/* Plain counts: cases, versions, products and events (of all versions);
+ * valid_cases / nullified_cases / deleted_cases count cases by each flag
+ * alone (a nullified case may be valid too). */
 struct vg_store_info {
 	int64_t cases, versions, valid_cases, nullified_cases, deleted_cases;
 	int64_t products, events, units, users, audit_rows, import_runs;
@@ -191,7 +207,9 @@ int vg_store_user_update(struct vg_store *st, const struct vg_user *u, const cha
 typedef int (*vg_user_cb)(const struct vg_user *u, void *ctx);
 int vg_store_user_list(struct vg_store *st, vg_user_cb cb, void *ctx, struct vg_err *err);
 
-/* Sessions: only a hash of the token is stored. */
+/* Sessions: only a hash of the token is stored.  get: VG_ENOTFOUND when
+ * there is no such session, it expired (expires <= now) or its user is
+ * disabled.  put also purges expired sessions. */
 int vg_store_session_put(struct vg_store *st, const char *token_hash, int64_t user_id,
                          int64_t expires, struct vg_err *err);
 int vg_store_session_get(struct vg_store *st, const char *token_hash, int64_t now,
@@ -200,8 +218,13 @@ int vg_store_session_delete(struct vg_store *st, const char *token_hash, struct 
 
 /* ---------------------------------------------------------------- audit */
 
-/* Append-only: there is no update or delete.  before/after are JSON texts
- * (NULL allowed). */
+/* Append-only: there is no update or delete (and the SQLite schema refuses
+ * UPDATE, DELETE and REPLACE on audit rows).  before/after are JSON texts
+ * (NULL allowed).  The writes above that take an actor add their audit row
+ * in the same transaction: case.create / case.version (after: the version
+ * document), case.status, case.duplicate, unit.put, user.add, user.update
+ * (never the password hash).  audit_list: object NULL lists all, oldest
+ * first; limit 0: no limit. */
 int vg_store_audit(struct vg_store *st, const char *actor, const char *action,
                    const char *object, const char *before, const char *after,
                    struct vg_err *err);
