@@ -391,9 +391,37 @@ struct mctx {
 	bool hit;
 };
 
-static int range_cmp(const char *v, const char *bound)
+static bool digits(const char *s, size_t lo, size_t hi)
+{
+	size_t n = strlen(s);
+
+	if (n < lo || n > hi)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* Dates (YYYY[MM[DD]]) compare as the span they cover: a lower bound from
+ * its first day, an upper bound to its last, a value from its first. */
+static int date_cmp(const char *v, const char *bound, bool upper)
+{
+	char a[9] = "00000000", b[9] = "00000000";
+
+	if (upper)
+		memset(b, '9', 8);
+	memcpy(a, v, strlen(v));     /* digits() checked: at most 8 */
+	memcpy(b, bound, strlen(bound));
+	return strcmp(a, b);
+}
+
+static int range_cmp(const char *field, const char *v, const char *bound, bool upper)
 {
 	double a, b;
+
+	if (vg_ofda_is_date_field(field) && digits(v, 4, 8) && digits(bound, 4, 8))
+		return date_cmp(v, bound, upper);
 
 	if (vg_parse_double(vg_sv_of(v), &a) == 0 && vg_parse_double(vg_sv_of(bound), &b) == 0)
 		return a < b ? -1 : a > b;
@@ -413,8 +441,8 @@ static void match_cb(const char *v, void *ctx)
 		m->hit = *v != '\0';
 		break;
 	case Q_RANGE:
-		m->hit = (strcmp(q->lo, "*") == 0 || range_cmp(v, q->lo) >= 0) &&
-		         (strcmp(q->hi, "*") == 0 || range_cmp(v, q->hi) <= 0);
+		m->hit = (strcmp(q->lo, "*") == 0 || range_cmp(q->field, v, q->lo, false) >= 0) &&
+		         (strcmp(q->hi, "*") == 0 || range_cmp(q->field, v, q->hi, true) <= 0);
 		break;
 	default:
 		if (q->exact) {
