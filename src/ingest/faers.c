@@ -368,7 +368,8 @@ static int collect(struct reader *r, char **files, int nfiles)
 		if (rc < 0)
 			return rc;
 	}
-	qsort(r->qs, r->nq, sizeof(*r->qs), cmp_quarter);
+	if (r->nq > 1)
+		qsort(r->qs, r->nq, sizeof(*r->qs), cmp_quarter);
 	for (size_t i = 0; i < r->nq; i++) {
 		if (!r->qs[i].files[T_DEMO])
 			return vg_err_set(r->err, VG_EINVAL, NULL, "no DEMO file for %dQ%d",

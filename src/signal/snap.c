@@ -237,7 +237,8 @@ static void flush_rows(struct vg_snap_builder *b, uint64_t **pair_off, uint64_t 
 	size_t pair_cap = 0, nrowrep = vg_map_count(b->reports);
 	uint64_t first = b->nrep;
 
-	qsort(b->rows, b->nrows, sizeof(*b->rows), cmp_row);
+	if (b->nrows > 1)
+		qsort(b->rows, b->nrows, sizeof(*b->rows), cmp_row);
 	for (size_t i = 0, j; i < b->nrows; i = j) {
 		size_t np = 0, ne = 0, nd = 0;
 		uint32_t r = b->rows[i].r;
