@@ -42,7 +42,7 @@ echo "machine: $(nproc) cpu, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2
 for n in $SIZES; do
 	q="$DIR/faers-$n"
 	[ -f "$q/.done" ] || { rm -rf "$q"; "$GEN" --reports "$n" --out "$q" && touch "$q/.done"; }
-	files=$(find "$q" -name '*.txt' | sort)
+	files=$(find "$q" -name '*.txt' | sort | tr '\n' ' ')
 	bytes=$(cat $files | wc -c)
 	rows=$(cat $files | wc -l)
 	cat $files > /dev/null

@@ -313,7 +313,17 @@ struct truth {
 	uint64_t *keys; /* (min index << 32) | max index, sorted */
 	size_t n, cap;
 	const uint8_t *side; /* two-quarter mode: only pairs across sides count */
+	const uint32_t *lit; /* literature mode: only pairs of two literature reports */
 };
+
+#define NO_LIT UINT32_MAX
+
+static bool judged(const struct truth *t, size_t a, size_t b)
+{
+	if (t->side && t->side[a] == t->side[b])
+		return false;
+	return !t->lit || (t->lit[a] != NO_LIT && t->lit[b] != NO_LIT);
+}
 
 static uint64_t pair_key(size_t a, size_t b)
 {
@@ -346,7 +356,7 @@ static void show_fp(struct vg_dedup *d, const struct truth *t, double thr)
 		const struct vg_dedup_pair *p = vg_dedup_pair(d, i);
 		if (p->score < thr)
 			break;
-		if (truth_has(t, p->a, p->b) || (t->side && t->side[p->a] == t->side[p->b]))
+		if (truth_has(t, p->a, p->b) || !judged(t, p->a, p->b))
 			continue;
 		vg_dedup_reasons(d, p, why, sizeof(why));
 		printf("  fp %s %s %.1f: %s\n", vg_dedup_case_id(d, p->a), vg_dedup_case_id(d, p->b),
@@ -382,7 +392,7 @@ static void report(struct vg_dedup *d, const struct truth *t, double thr, bool s
 			const struct vg_dedup_pair *p = vg_dedup_pair(d, i);
 			if (p->score < x)
 				break;
-			if (t->side && t->side[p->a] == t->side[p->b])
+			if (!judged(t, p->a, p->b))
 				continue;
 			if (truth_has(t, p->a, p->b))
 				tp++;
@@ -474,6 +484,11 @@ struct fctx {
 	size_t n, cap;
 	uint8_t *side; /* per record: which directory it came from */
 	uint8_t cur;
+	/* --lit: DEMO lit_ref per case id */
+	struct vg_map *case_map, *lit_map;
+	uint32_t *case_lit; /* case_map id -> lit_map id */
+	size_t ncase_lit;
+	uint32_t *lit;      /* per record */
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -510,9 +525,16 @@ static int faers_version(void *ctx, const struct vg_case_version *v, struct vg_e
 		en[ne++] = v->events[i].coded ? v->events[i].coded : v->events[i].term;
 	size_t cap = f->cap;
 	VG_GROW(f->c, f->cap, f->n + 1);
-	if (f->cap != cap)
+	if (f->cap != cap) {
 		f->side = vg_xrealloc(f->side, f->cap);
+		f->lit = vg_xreallocarray(f->lit, f->cap, sizeof(*f->lit));
+	}
 	f->side[f->n] = f->cur;
+	f->lit[f->n] = NO_LIT;
+	if (f->case_map) {
+		uint32_t k = vg_map_find(f->case_map, v->case_id, strlen(v->case_id));
+		f->lit[f->n] = k == UINT32_MAX ? NO_LIT : f->case_lit[k];
+	}
 	struct fcase *c = &f->c[f->n++];
 	char iso[24] = "";
 	if (v->events && v->nevents && v->events[0].onset.prec)
@@ -555,6 +577,58 @@ static int read_faers(struct fctx *f, const char *dir)
 	return 0;
 }
 
+/* Column index of name in a '$'-separated header, -1 when absent. */
+static int column(struct vg_sv header, const char *name)
+{
+	struct vg_sv rest = header;
+	for (int i = 0; rest.p; i++) {
+		struct vg_sv f = vg_sv_trim(vg_sv_cut(rest, '$', &rest));
+		if (vg_sv_eq_cstr(f, name))
+			return i;
+	}
+	return -1;
+}
+
+static struct vg_sv field(struct vg_sv line, int k)
+{
+	struct vg_sv rest = line, f = {NULL, 0};
+	for (int i = 0; i <= k && rest.p; i++)
+		f = vg_sv_cut(rest, '$', &rest);
+	return vg_sv_trim(f);
+}
+
+/* lit_ref of every case of the DEMO file of a FAERS quarter. */
+static int load_lit(struct fctx *f, const char *path)
+{
+	FILE *in = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int ccase = -1, clit = -1;
+	if (!in)
+		return fprintf(stderr, "gen_dups: %s: %s\n", path, strerror(errno)), 1;
+	f->case_map = vg_map_new(16384);
+	f->lit_map = vg_map_new(1024);
+	for (int n = 0; (len = getline(&line, &cap, in)) > 0; n++) {
+		struct vg_sv l = {line, (size_t)len};
+		if (n == 0) {
+			ccase = column(l, "caseid"), clit = column(l, "lit_ref");
+			continue;
+		}
+		struct vg_sv c = field(l, ccase), r = field(l, clit);
+		if (ccase < 0 || clit < 0 || !c.len || !r.len || vg_sv_eq_cstr(r, "NA"))
+			continue;
+		char key[64];
+		snprintf(key, sizeof(key), "FAERS-%.*s", (int)c.len, c.p);
+		uint32_t k = vg_map_intern(f->case_map, key, strlen(key), NULL);
+		VG_GROW(f->case_lit, f->ncase_lit, k + 1);
+		f->case_lit[k] = vg_map_intern(f->lit_map, r.p, r.len, NULL);
+	}
+	free(line);
+	fclose(in);
+	return ccase < 0 || clit < 0 ? (fprintf(stderr, "gen_dups: no lit_ref in %s\n", path), 1) : 0;
+}
+
 /*
  * One directory: the reference is the FAERS analysts' rule (faers_same).
  * Two directories (two quarters): a case present in both, as a later
@@ -566,19 +640,22 @@ static void faers_truth(const struct fctx *f, bool two, struct truth *t)
 {
 	for (size_t i = 0; i < f->n; i++)
 		for (size_t j = i + 1; j < f->n; j++) {
-			bool same = two ? f->side[i] != f->side[j] && !strcmp(f->c[i].id, f->c[j].id)
-			                : faers_same(&f->c[i], &f->c[j]);
+			bool same = f->case_map ? f->lit[i] != NO_LIT && f->lit[i] == f->lit[j]
+			            : two ? f->side[i] != f->side[j] && !strcmp(f->c[i].id, f->c[j].id)
+			                  : faers_same(&f->c[i], &f->c[j]);
 			if (same)
 				truth_add(t, i, j);
 		}
 	t->side = two ? f->side : NULL;
+	t->lit = f->case_map ? f->lit : NULL;
 }
 
-static int run_faers(const char *dir, const char *dir2, double thr, bool sweep)
+static int run_faers(const char *dir, const char *dir2, const char *demo, double thr, bool sweep)
 {
-	struct fctx f = {vg_dedup_new(), NULL, 0, 0, NULL, 0};
+	struct fctx f = {vg_dedup_new(), NULL, 0, 0, NULL, 0, NULL, NULL, NULL, 0, NULL};
 	struct vg_err err = VG_ERR_INIT;
-	if (read_faers(&f, dir) || (dir2 && (f.cur = 1, read_faers(&f, dir2))))
+	if ((demo && load_lit(&f, demo)) || read_faers(&f, dir) ||
+	    (dir2 && (f.cur = 1, read_faers(&f, dir2))))
 		return 1;
 	struct truth t = {0};
 	faers_truth(&f, dir2 != NULL, &t);
@@ -588,13 +665,16 @@ static int run_faers(const char *dir, const char *dir2, double thr, bool sweep)
 	double t0 = vg_now_seconds();
 	if (vg_dedup_run(f.d, &o, &err) < 0)
 		return 1;
-	report(f.d, &t, thr, sweep, dir2 ? "faers-followups" : "faers-rule", vg_now_seconds() - t0);
+	report(f.d, &t, thr, sweep, demo ? "faers-literature" : dir2 ? "faers-followups" : "faers-rule",
+	       vg_now_seconds() - t0);
 	for (size_t i = 0; i < f.n; i++) {
 		struct fcase *c = &f.c[i];
 		free(c->id), free(c->sig_drugs), free(c->sig_events), free(c->country);
 		free(c->event_dt);
 	}
-	free(f.c), free(f.side), free(t.keys);
+	free(f.c), free(f.side), free(f.lit), free(f.case_lit), free(t.keys);
+	vg_map_free(f.case_map);
+	vg_map_free(f.lit_map);
 	vg_dedup_free(f.d);
 	return 0;
 }
@@ -602,8 +682,8 @@ static int run_faers(const char *dir, const char *dir2, double thr, bool sweep)
 static int usage(void)
 {
 	fprintf(stderr, "usage: gen_dups [--n N] [--dup-rate R] [--seed S] [--threshold T] "
-	                "[--sweep] [--max-block B]\n       gen_dups --faers DIR [--faers DIR2] [--threshold T] "
-	                "[--sweep]\n");
+	                "[--sweep] [--max-block B]\n       gen_dups --faers DIR [--faers DIR2 | --lit DEMOFILE] "
+	                "[--threshold T] [--sweep]\n");
 	return 2;
 }
 
@@ -613,7 +693,7 @@ int main(int argc, char **argv)
 	max_block = 0;
 	double rate = 0.1, thr = VG_DEDUP_DEFAULT_THRESHOLD;
 	bool sweep = false;
-	const char *faers = NULL, *faers2 = NULL;
+	const char *faers = NULL, *faers2 = NULL, *demo = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int rc = 0;
@@ -631,6 +711,8 @@ int main(int argc, char **argv)
 			rc = vg_parse_double(vg_sv_of(v), &thr);
 		else if (strcmp(a, "--max-block") == 0 && ++i)
 			rc = vg_parse_i64(vg_sv_of(v), &max_block);
+		else if (strcmp(a, "--lit") == 0 && ++i)
+			demo = v;
 		else if (strcmp(a, "--faers") == 0 && ++i)
 			faers2 = faers ? v : NULL, faers = faers ? faers : v;
 		else
@@ -639,6 +721,6 @@ int main(int argc, char **argv)
 			return usage();
 	}
 	if (faers)
-		return run_faers(faers, faers2, thr, sweep);
+		return run_faers(faers, faers2, demo, thr, sweep);
 	return run_generated((size_t)n, rate, (uint64_t)seed, thr, sweep);
 }

@@ -264,6 +264,11 @@ static void check_patient(const struct vg_case_version *v, struct vg_problems *o
 
 /* -------------------------------------------------------- the report */
 
+static bool country_ok(const char *c)
+{
+	return strlen(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z';
+}
+
 static void check_header(const struct vg_case_version *v, struct vg_problems *out)
 {
 	if (!has(v->case_id)) /* E2B(R3) C.1.8.1 must always be populated */
@@ -278,6 +283,9 @@ static void check_header(const struct vg_case_version *v, struct vg_problems *ou
 		                "qualification %d out of range", v->qualification);
 	if (v->klass < 0 || v->klass >= VG_CLASS_COUNT)
 		vg_problems_add(out, VG_PROBLEM_ERROR, "class", "class %d out of range", v->klass);
+	if (has(v->country) && !country_ok(v->country)) /* ISO 3166-1 alpha-2 */
+		vg_problems_add(out, VG_PROBLEM_WARNING, "country",
+		                "\"%.16s\" is not an ISO 3166 two-letter country code", v->country);
 	if (v->nullified && v->amendment) /* C.1.11.1 is one value */
 		vg_problems_add(out, VG_PROBLEM_ERROR, "amendment",
 		                "a version cannot be both a nullification and an amendment (C.1.11.1)");
@@ -318,6 +326,48 @@ static void check_product(const struct vg_case_version *v, size_t i, struct vg_p
 		vg_problems_add(out, VG_PROBLEM_ERROR, f, "action %d is not a G.k.8 code", p->action);
 }
 
+/* Every suspect or interacting product has a start date after the onset
+ * (WHO-UMC's time relationship cannot hold); false without suspects. */
+static bool onset_before_all_suspects(const struct vg_case_version *v, const struct vg_date *onset)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < v->nproducts; k++) {
+		const struct vg_product *p = &v->products[k];
+		if (p->role != VG_ROLE_SUSPECT && p->role != VG_ROLE_INTERACTING)
+			continue;
+		if (!after(&p->start, onset))
+			return false;
+		n++;
+	}
+	return n > 0;
+}
+
+static void check_event_dates(const struct vg_case_version *v, size_t i, struct vg_problems *out)
+{
+	const struct vg_event *e = &v->events[i];
+	char f[64];
+
+	snprintf(f, sizeof(f), "events[%zu].onset", i);
+	if (after(&e->onset, &v->submitted) || after(&e->onset, &v->received) ||
+	    after(&e->onset, &v->latest))
+		vg_problems_add(out, VG_PROBLEM_ERROR, f, "onset after the report was received or submitted");
+	if (after(&v->birth, &e->onset))
+		vg_problems_add(out, VG_PROBLEM_ERROR, f, "onset before the patient's birth");
+	if (onset_before_all_suspects(v, &e->onset))
+		vg_problems_add(out, VG_PROBLEM_WARNING, f,
+		                "onset before every suspect product was started");
+	snprintf(f, sizeof(f), "events[%zu].end", i);
+	if (after(&e->onset, &e->end))
+		vg_problems_add(out, VG_PROBLEM_ERROR, f, "event ends before it starts");
+}
+
+/* MedDRA codes are 8 digits (E2B(R3) E.i.2.1b). */
+static bool meddra_code_ok(const char *c)
+{
+	return strlen(c) == 8 && strspn(c, "0123456789") == 8;
+}
+
 static void check_event(const struct vg_case_version *v, size_t i, struct vg_problems *out)
 {
 	const struct vg_event *e = &v->events[i];
@@ -326,15 +376,11 @@ static void check_event(const struct vg_case_version *v, size_t i, struct vg_pro
 	snprintf(f, sizeof(f), "events[%zu].term", i);
 	if (!has(e->term) && !has(e->coded) && !has(e->code))
 		vg_problems_add(out, VG_PROBLEM_WARNING, f, "event without a term");
-	snprintf(f, sizeof(f), "events[%zu].onset", i);
-	if (after(&e->onset, &v->submitted) || after(&e->onset, &v->received) ||
-	    after(&e->onset, &v->latest))
-		vg_problems_add(out, VG_PROBLEM_ERROR, f, "onset after the report was received or submitted");
-	if (after(&v->birth, &e->onset))
-		vg_problems_add(out, VG_PROBLEM_ERROR, f, "onset before the patient's birth");
-	snprintf(f, sizeof(f), "events[%zu].end", i);
-	if (after(&e->onset, &e->end))
-		vg_problems_add(out, VG_PROBLEM_ERROR, f, "event ends before it starts");
+	snprintf(f, sizeof(f), "events[%zu].code", i);
+	if (has(e->code) && !meddra_code_ok(e->code))
+		vg_problems_add(out, VG_PROBLEM_WARNING, f, "\"%.32s\" is not an 8-digit MedDRA code",
+		                e->code);
+	check_event_dates(v, i, out);
 	snprintf(f, sizeof(f), "events[%zu].outcome", i);
 	if (e->outcome < 0 || e->outcome >= VG_OUTCOME_COUNT)
 		vg_problems_add(out, VG_PROBLEM_ERROR, f, "outcome %d out of range", e->outcome);

@@ -15,6 +15,7 @@ const struct vg_ingest_format *const vg_ingest_formats[] = {
 	&vg_ingest_e2b,
 	&vg_ingest_maude,
 	&vg_ingest_vaers,
+	&vg_ingest_caers,
 	NULL,
 };
 

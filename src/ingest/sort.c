@@ -220,7 +220,8 @@ int vg_sorter_finish(struct vg_sorter *s, struct vg_err *err)
 
 	s->finished = true;
 	if (s->nruns == 0) {
-		qsort(s->ents, s->n, sizeof(*s->ents), cmp_ent);
+		if (s->n > 1)
+			qsort(s->ents, s->n, sizeof(*s->ents), cmp_ent);
 		return 0;
 	}
 	if (s->n > 0 && (rc = spill(s, err)) < 0)

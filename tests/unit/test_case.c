@@ -305,6 +305,18 @@ static void test_partial_dates_not_after(void **state)
 	vg_problems_init(&pr, &A);
 	vg_case_validate(v, &pr);
 	assert_non_null(find(&pr, VG_PROBLEM_WARNING, "patient.age_group"));
+	/* soft issues: country, MedDRA code, onset before the suspect's start */
+	v = full_case();
+	v->country = "China";
+	v->events[0].code = "1003784";
+	v->products[0].start = D("2024-02-28");
+	v->products[0].end = (struct vg_date)VG_DATE_INIT;
+	vg_problems_init(&pr, &A);
+	vg_case_validate(v, &pr);
+	assert_non_null(find(&pr, VG_PROBLEM_WARNING, "country"));
+	assert_non_null(find(&pr, VG_PROBLEM_WARNING, "events[0].code"));
+	assert_non_null(find(&pr, VG_PROBLEM_WARNING, "events[0].onset"));
+	assert_int_equal(vg_problems_count(&pr, VG_PROBLEM_ERROR), 0);
 	/* C.1.11.1: one value */
 	v = full_case();
 	v->nullified = v->amendment = true;
