@@ -317,6 +317,7 @@ struct truth {
 };
 
 #define NO_LIT UINT32_MAX
+#define LIT_KEY 60
 
 static bool judged(const struct truth *t, size_t a, size_t b)
 {
@@ -622,7 +623,12 @@ static int load_lit(struct fctx *f, const char *path)
 		snprintf(key, sizeof(key), "FAERS-%.*s", (int)c.len, c.p);
 		uint32_t k = vg_map_intern(f->case_map, key, strlen(key), NULL);
 		VG_GROW(f->case_lit, f->ncase_lit, k + 1);
-		f->case_lit[k] = vg_map_intern(f->lit_map, r.p, r.len, NULL);
+		/* the same paper is cited with varying punctuation and tails:
+		 * compare the first LIT_KEY bytes of the normalised text */
+		char raw[512], norm[512];
+		snprintf(raw, sizeof(raw), "%.*s", (int)r.len, r.p);
+		vg_dedup_normalise(raw, norm, sizeof(norm));
+		f->case_lit[k] = vg_map_intern(f->lit_map, norm, strnlen(norm, LIT_KEY), NULL);
 	}
 	free(line);
 	fclose(in);
