@@ -14,6 +14,8 @@
  *   reput    the same N versions again (all no-ops: the idempotent path),
  *            from a new handle, so the case cache starts cold
  *   scan     vg_store_scan_latest over every case (decode included)
+ *   durable  2000 single puts from 4 threads, each put its own transaction
+ *            with synchronous=FULL and an audit row (the HTTP API's path)
  * Prints one line per phase: count, then wall and process CPU seconds and
  * rates (the CPU figure is the one to compare on a shared machine).
  */
@@ -22,6 +24,7 @@
 #include "case/case.h"
 #include "store/store.h"
 
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +35,22 @@ static double cpu_now(void)
 
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double t0, c0;
+
+static void start(void)
+{
+	t0 = vg_now_seconds();
+	c0 = cpu_now();
+}
+
+static void report(const char *phase, long n)
+{
+	double t = vg_now_seconds() - t0, c = cpu_now() - c0;
+
+	printf("%-7s %9ld  wall %7.3f s %9.0f /s   cpu %7.3f s %9.0f /s\n", phase, n, t, n / t, c,
+	       n / c);
 }
 
 static uint64_t rng = 88172645463325252ull;
@@ -134,26 +153,63 @@ static long put_all(struct vg_store *st, unsigned n, int dry)
 	return puts;
 }
 
+/* Durable single puts (each its own synchronous=FULL transaction, as the
+ * HTTP API does) from several threads, each with its own handle. */
+struct durable {
+	const char *path;
+	int thread, puts;
+	double max_latency;
+};
+
+static void *durable_thread(void *arg)
+{
+	struct durable *d = arg;
+	struct vg_arena a = VG_ARENA_INIT;
+	struct vg_err err = VG_ERR_INIT;
+	struct vg_store *st = NULL;
+	struct vg_put_result r;
+
+	vg_arena_init(&a, 16 * 1024);
+	if (vg_store_open(d->path, 0, &st, &err))
+		die("open", &err);
+	for (int i = 0; i < d->puts; i++) {
+		double t = vg_now_seconds();
+		vg_arena_reset(&a);
+		struct vg_case_version *v = gen(&a, 100000000u + (unsigned)(d->thread * d->puts + i), false);
+		if (vg_store_put_version(st, v, "bench", &r, &err))
+			die("durable put", &err);
+		t = vg_now_seconds() - t;
+		if (t > d->max_latency)
+			d->max_latency = t;
+	}
+	vg_store_close(st);
+	vg_arena_release(&a);
+	return NULL;
+}
+
+static void durable_phase(const char *path, int threads, int per_thread)
+{
+	pthread_t tid[16];
+	struct durable d[16];
+	double worst = 0;
+
+	start();
+	for (int i = 0; i < threads; i++) {
+		d[i] = (struct durable){path, i, per_thread, 0};
+		pthread_create(&tid[i], NULL, durable_thread, &d[i]);
+	}
+	for (int i = 0; i < threads; i++) {
+		pthread_join(tid[i], NULL);
+		worst = d[i].max_latency > worst ? d[i].max_latency : worst;
+	}
+	report("durable", (long)threads * per_thread);
+	printf("        %d threads, slowest put %.1f ms\n", threads, worst * 1000);
+}
+
 static int scan_cb(const struct vg_case_version *v, int flags, void *ctx)
 {
 	*(long *)ctx += (long)v->nproducts;
 	return 0;
-}
-
-static double t0, c0;
-
-static void start(void)
-{
-	t0 = vg_now_seconds();
-	c0 = cpu_now();
-}
-
-static void report(const char *phase, long n)
-{
-	double t = vg_now_seconds() - t0, c = cpu_now() - c0;
-
-	printf("%-7s %9ld  wall %7.3f s %9.0f /s   cpu %7.3f s %9.0f /s\n", phase, n, t, n / t, c,
-	       n / c);
 }
 
 int main(int argc, char **argv)
@@ -197,5 +253,7 @@ int main(int argc, char **argv)
 		die("scan", &err);
 	report("scan", prods / 3);
 	vg_store_close(st);
+
+	durable_phase(path, 4, 500);
 	return 0;
 }
