@@ -193,12 +193,17 @@ static bool digits_only(struct vg_sv s)
 	return true;
 }
 
+/* A key: 1 to 18 digits (so it fits in int64 and lex_cmp can scale it). */
 static int parse_key(struct vg_sv s, int64_t *out)
 {
-	s = vg_sv_trim(s);
+	int64_t v = 0;
+
 	if (!digits_only(s) || s.len > 18)
 		return VG_EINVAL;
-	return vg_parse_i64(s, out);
+	for (size_t i = 0; i < s.len; i++)
+		v = v * 10 + (s.p[i] - '0');
+	*out = v;
+	return 0;
 }
 
 /* FAERS date: YYYYMMDD / YYYYMM / YYYY; a 00 day or month lowers precision. */
@@ -206,7 +211,6 @@ static struct vg_date faers_date(struct vg_sv s)
 {
 	struct vg_date d = VG_DATE_INIT;
 
-	s = vg_sv_trim(s);
 	if (s.len == 8 && s.p[6] == '0' && s.p[7] == '0')
 		s.len = 6;
 	if (s.len == 6 && s.p[4] == '0' && s.p[5] == '0')
@@ -220,7 +224,6 @@ static double number(struct vg_sv s)
 {
 	double v;
 
-	s = vg_sv_trim(s);
 	if (s.len == 0 || vg_parse_double(s, &v) < 0 || !isfinite(v))
 		return NAN;
 	return v;
@@ -229,7 +232,6 @@ static double number(struct vg_sv s)
 /* NULL when empty. */
 static const char *dup_sv(struct vg_arena *a, struct vg_sv s)
 {
-	s = vg_sv_trim(s);
 	return s.len ? vg_arena_strndup(a, s.p, s.len) : NULL;
 }
 
@@ -259,7 +261,7 @@ static const char *clean_name(struct vg_arena *a, struct vg_sv s)
 
 static bool eq(struct vg_sv s, const char *lit)
 {
-	return vg_sv_ieq_cstr(vg_sv_trim(s), lit);
+	return vg_sv_ieq_cstr(s, lit); /* fields come trimmed (vg_csv_field) */
 }
 
 /* ------------------------------------------------------------ input files */
@@ -434,12 +436,14 @@ static int send_deletes(struct reader *r)
 
 static int ndigits(int64_t v)
 {
+	static const int64_t pow10[] = {10LL, 100LL, 1000LL, 10000LL, 100000LL, 1000000LL,
+		10000000LL, 100000000LL, 1000000000LL, 10000000000LL, 100000000000LL,
+		1000000000000LL, 10000000000000LL, 100000000000000LL, 1000000000000000LL,
+		10000000000000000LL, 100000000000000000LL, 1000000000000000000LL};
 	int n = 1;
 
-	while (v >= 10) {
-		v /= 10;
+	while (n <= 18 && v >= pow10[n - 1])
 		n++;
-	}
 	return n;
 }
 
@@ -754,7 +758,6 @@ static int lookup_code(const struct code *t, size_t n, struct vg_sv s, int dflt)
 
 static const char *country(struct vg_arena *a, struct vg_sv s)
 {
-	s = vg_sv_trim(s);
 	if (s.len != 2 || !isalpha((unsigned char)s.p[0]) || !isalpha((unsigned char)s.p[1]))
 		return NULL;
 	return vg_arena_strndup(a, s.p, 2);
