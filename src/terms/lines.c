@@ -4,7 +4,8 @@
  * Every byte goes through one fixed buffer of VG_TERMS_LINE_MAX bytes, so
  * a file without newlines (or a hostile one) costs no more memory than a
  * normal one: a longer line is an error naming the file and the line, not
- * a reallocation.  NUL bytes inside a line are an error too (the parsers
+ * a reallocation.  VG_TERMS_LINES_MAX bounds the number of lines, and so
+ * what the loaders keep.  NUL bytes inside a line are an error too (the parsers
  * work on C strings and text files have none).
  */
 #include "vg.h"
@@ -69,6 +70,8 @@ int lines_next(struct lines *r, struct vg_sv *line, struct vg_err *err)
 		return fail(r, err, VG_EIO, "read error");
 	if (c == EOF && n == 0)
 		return 0;
+	if (r->lineno == VG_TERMS_LINES_MAX)
+		return fail(r, err, VG_ETOOBIG, "more lines than the cap of 10 million");
 	r->lineno++;
 	if (n && r->buf[n - 1] == '\r')
 		n--;

@@ -22,8 +22,11 @@
 
 /* Longest verbatim name accepted (bytes); longer input is VG_ETOOBIG. */
 #define VG_TERMS_NAME_MAX 1024
-/* Longest line of a dictionary CSV or a MedDRA file (bytes). */
+/* Longest line of a dictionary CSV or a MedDRA file (bytes), and most
+ * lines in one file (MedDRA 27 has ~85 000 LLTs; 10 million leaves room
+ * for any dictionary while bounding memory). */
 #define VG_TERMS_LINE_MAX 8192
+#define VG_TERMS_LINES_MAX 10000000
 
 /*
  * Rule-based cleaning of one verbatim product name into a matching key,
