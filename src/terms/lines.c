@@ -11,6 +11,9 @@
 #include "vg.h"
 #include "terms/terms_int.h"
 
+#define VG_STR_(x) #x
+#define VG_STR(x) VG_STR_(x)
+
 int lines_open(struct lines *r, const char *path, const char *name, struct vg_err *err)
 {
 	memset(r, 0, sizeof(*r));
@@ -49,8 +52,6 @@ static int fail(struct lines *r, struct vg_err *err, int code, const char *what)
 	char pos[VG_ERR_FIELD_MAX];
 
 	lines_pos(r, pos);
-	if (code == VG_ETOOBIG)
-		return vg_err_set(err, code, pos, "%s (cap %d bytes)", what, VG_TERMS_LINE_MAX);
 	return vg_err_set(err, code, pos, "%s", what);
 }
 
@@ -62,7 +63,7 @@ int lines_next(struct lines *r, struct vg_sv *line, struct vg_err *err)
 	while ((c = next_byte(r)) != EOF && c != '\n') {
 		if (n == VG_TERMS_LINE_MAX) {
 			r->lineno++;
-			return fail(r, err, VG_ETOOBIG, "line too long");
+			return fail(r, err, VG_ETOOBIG, "line too long (cap " VG_STR(VG_TERMS_LINE_MAX) " bytes)");
 		}
 		r->buf[n++] = (char)c;
 	}
@@ -71,7 +72,7 @@ int lines_next(struct lines *r, struct vg_sv *line, struct vg_err *err)
 	if (c == EOF && n == 0)
 		return 0;
 	if (r->lineno == VG_TERMS_LINES_MAX)
-		return fail(r, err, VG_ETOOBIG, "more lines than the cap of 10 million");
+		return fail(r, err, VG_ETOOBIG, "too many lines (cap " VG_STR(VG_TERMS_LINES_MAX) ")");
 	r->lineno++;
 	if (n && r->buf[n - 1] == '\r')
 		n--;
