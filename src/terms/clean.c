@@ -239,7 +239,7 @@ struct tok {
 };
 
 struct toks {
-	struct tok t[VG_TERMS_NAME_MAX / 2 + 2];
+	struct tok t[VG_TERMS_NAME_MAX + 1]; /* one byte can make one token */
 	size_t n;
 };
 

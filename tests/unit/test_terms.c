@@ -114,6 +114,15 @@ static void test_clean_alt_and_limits(void **state)
 	assert_int_equal(vg_terms_clean(big, &b), VG_ETOOBIG);
 	big[VG_TERMS_NAME_MAX] = '\0';
 	assert_int_equal(vg_terms_clean(big, &b), 0);
+	/* as many tokens as bytes: every one is kept (and repeats collapse) */
+	for (size_t i = 0; i < VG_TERMS_NAME_MAX; i += 2)
+		memcpy(big + i, "a/", 2);
+	big[VG_TERMS_NAME_MAX] = '\0';
+	assert_int_equal(vg_terms_clean(big, &b), 0);
+	assert_string_equal(b.p, "a");
+	memset(big, '%', VG_TERMS_NAME_MAX); /* 1024 one-byte tokens, none dropped */
+	assert_int_equal(vg_terms_clean(big, &b), 0);
+	assert_int_equal(b.len, 2 * VG_TERMS_NAME_MAX - 1);
 	/* invalid UTF-8 passes through as bytes, no crash */
 	assert_int_equal(vg_terms_clean("abc\xff\xfe def", &b), 0);
 	free(big);
