@@ -30,7 +30,7 @@ struct vg_terms_dict {
 	struct vg_map *miss;
 	uint64_t *mcount;
 	const char **mexample;
-	size_t nmiss, miss_cap;
+	size_t nmiss, mcount_cap, mexample_cap;
 };
 
 struct vg_terms_dict *vg_terms_dict_new(void)
@@ -327,9 +327,8 @@ static void record_miss(struct vg_terms_dict *d, const char *cleaned, const char
 	uint32_t id = vg_map_intern(d->miss, cleaned, strlen(cleaned), &added);
 
 	if (added) {
-		size_t cap = d->miss_cap;
-		VG_GROW(d->mcount, d->miss_cap, d->nmiss + 1);
-		VG_GROW(d->mexample, cap, d->nmiss + 1);
+		VG_GROW(d->mcount, d->mcount_cap, d->nmiss + 1);
+		VG_GROW(d->mexample, d->mexample_cap, d->nmiss + 1);
 		d->mcount[d->nmiss] = 0;
 		d->mexample[d->nmiss] = vg_arena_strdup(&d->arena, verbatim);
 		d->nmiss++;
