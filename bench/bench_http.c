@@ -50,7 +50,8 @@ struct opts {
 };
 
 static struct opts o = {8080, 8, 5, 0, "", "read", NULL, NULL, NULL, "LG", NULL};
-static char *body_tail;   /* template after its opening '{' */
+static char *body_text, *body_tail; /* template; after its opening '{' */
+static char *ids_text;
 static char **ids;
 static size_t nids, next_id;
 static int64_t seq, sent, ok, errors, bad_status;
@@ -75,7 +76,7 @@ static char *slurp(const char *path)
 
 static void load_ids(void)
 {
-	char *text = slurp(o.ids_file), *save = NULL;
+	char *text = ids_text = slurp(o.ids_file), *save = NULL;
 	size_t cap = 0;
 
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
@@ -296,7 +297,7 @@ int main(int argc, char **argv)
 
 	parse_args(argc, argv);
 	if (strcmp(o.mode, "submit") == 0) {
-		char *t = slurp(o.body_file ? o.body_file : "tests/data/http/case_drug.json");
+		char *t = body_text = slurp(o.body_file ? o.body_file : "tests/data/http/case_drug.json");
 		body_tail = strchr(t, '{');
 		if (!body_tail)
 			vg_die("bench_http: body template is not a JSON object");
@@ -333,5 +334,17 @@ int main(int argc, char **argv)
 	report(now - t0);
 	if (ack)
 		fclose(ack);
+	for (int i = 0; i < o.conns; i++) {
+		if (cs[i].fd >= 0)
+			close(cs[i].fd);
+		vg_buf_release(&cs[i].req);
+		vg_buf_release(&cs[i].resp);
+	}
+	free(cs);
+	free(lat);
+	free(body_text);
+	free(ids_text);
+	free(ids);
+	close(ep);
 	return bad_status && strcmp(o.mode, "verify") == 0 ? 1 : 0;
 }

@@ -257,7 +257,8 @@ static int parse_unary(struct parser *p, struct vg_ofda_query **out)
 		skip_ws(p);
 		if (rc == 0 && p->s[p->pos] != ')')
 			rc = perr(p, "expected )");
-		p->pos++;
+		if (p->s[p->pos] == ')')
+			p->pos++;
 	} else {
 		rc = parse_clause(p, out);
 	}
