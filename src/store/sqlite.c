@@ -162,7 +162,7 @@ static int tx_exec(struct vg_store *st, int id, const char *sql, struct vg_err *
 	return vg_sq_exec_step(st, s, err, sql);
 }
 
-int vg_store_begin(struct vg_store *st, struct vg_err *err)
+int sq_begin(struct vg_store *st, struct vg_err *err)
 {
 	int rc;
 
@@ -183,27 +183,27 @@ int vg_store_begin(struct vg_store *st, struct vg_err *err)
 	return 0;
 }
 
-int vg_store_commit(struct vg_store *st, struct vg_err *err)
+int sq_commit(struct vg_store *st, struct vg_err *err)
 {
 	int rc;
 
 	if (!st->in_tx)
 		return vg_err_set(err, VG_EINVAL, NULL, "no transaction is open");
 	if (st->tx_failed) {
-		vg_store_rollback(st);
+		sq_rollback(st);
 		return vg_err_set(err, VG_EDB, NULL,
 		                  "a write failed inside the transaction; it was rolled back");
 	}
 	rc = tx_exec(st, S_COMMIT, "COMMIT", err);
 	if (rc) {
-		vg_store_rollback(st);
+		sq_rollback(st);
 		return rc;
 	}
 	st->in_tx = false;
 	return 0;
 }
 
-int vg_store_rollback(struct vg_store *st)
+int sq_rollback(struct vg_store *st)
 {
 	struct vg_err ignored = VG_ERR_INIT;
 
@@ -224,7 +224,7 @@ int vg_sq_tx_enter(struct vg_store *st, bool *own, struct vg_err *err)
 		return st->tx_failed ? vg_err_set(err, VG_EDB, NULL,
 		                                  "the transaction failed; roll it back")
 		                     : 0;
-	rc = vg_store_begin(st, err);
+	rc = sq_begin(st, err);
 	if (rc == 0)
 		*own = true;
 	return rc;
@@ -238,10 +238,10 @@ int vg_sq_tx_leave(struct vg_store *st, bool own, int rc, struct vg_err *err)
 		return rc;
 	}
 	if (rc) {
-		vg_store_rollback(st);
+		sq_rollback(st);
 		return rc;
 	}
-	return vg_store_commit(st, err);
+	return sq_commit(st, err);
 }
 
 /* ------------------------------------------------------------ migrations */
@@ -401,18 +401,14 @@ static int open_db(struct vg_store *st, const char *path, struct vg_err *err)
 	return 0;
 }
 
-int vg_store_open(const char *uri, int flags, struct vg_store **out, struct vg_err *err)
+int vg_sq_open(const char *uri, int flags, struct vg_store **out, struct vg_err *err)
 {
 	struct vg_store *st;
 	int rc;
 
 	*out = NULL;
-	if (!uri || !*uri)
-		return vg_err_set(err, VG_EINVAL, NULL, "no database given");
-	if (strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0)
-		return vg_err_set(err, VG_EINVAL, NULL,
-		                  "the PostgreSQL backend is not available in this build");
 	st = vg_xcalloc(1, sizeof(*st));
+	st->ops = &vg_sqlite_ops;
 	st->flags = flags;
 	st->doc = (struct vg_buf)VG_BUF_INIT(DOC_MAX);
 	vg_arena_init(&st->scratch, 64 * 1024);
@@ -424,14 +420,14 @@ int vg_store_open(const char *uri, int flags, struct vg_store **out, struct vg_e
 	else if (rc == 0)
 		rc = schema_version_now(st, &st->schema_version, err);
 	if (rc) {
-		vg_store_close(st);
+		sq_close(st);
 		return rc;
 	}
 	*out = st;
 	return 0;
 }
 
-void vg_store_close(struct vg_store *st)
+void sq_close(struct vg_store *st)
 {
 	if (!st)
 		return;
@@ -451,17 +447,36 @@ void vg_store_close(struct vg_store *st)
 	free(st);
 }
 
-int vg_store_schema_version(struct vg_store *st, int *version, int *applied_now,
-                            struct vg_err *err)
-{
-	if (version)
-		*version = st->schema_version;
-	if (applied_now)
-		*applied_now = st->applied_now;
-	return 0;
-}
-
-const char *vg_store_backend(const struct vg_store *st)
-{
-	return "sqlite";
-}
+const struct vg_store_ops vg_sqlite_ops = {
+	.name = "sqlite",
+	.close = sq_close,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.put_version = sq_put_version,
+	.delete_case = sq_delete_case,
+	.case_latest = sq_case_latest,
+	.case_versions = sq_case_versions,
+	.case_list = sq_case_list,
+	.scan_latest = sq_scan_latest,
+	.scan_versions = sq_scan_versions,
+	.case_set_status = sq_case_set_status,
+	.case_set_duplicate = sq_case_set_duplicate,
+	.info = sq_info,
+	.unit_put = sq_unit_put,
+	.unit_get = sq_unit_get,
+	.unit_list = sq_unit_list,
+	.user_add = sq_user_add,
+	.user_get = sq_user_get,
+	.user_update = sq_user_update,
+	.user_list = sq_user_list,
+	.session_put = sq_session_put,
+	.session_get = sq_session_get,
+	.session_delete = sq_session_delete,
+	.audit = sq_audit,
+	.audit_list = sq_audit_list,
+	.import_begin = sq_import_begin,
+	.import_finish = sq_import_finish,
+	.setting_put = sq_setting_put,
+	.setting_get = sq_setting_get,
+};

@@ -47,7 +47,7 @@ static void unit_row(sqlite3_stmt *s, struct vg_unit *u, struct vg_arena *a)
 
 #define UNIT_COLS "SELECT code, name, kind, region, beds, population FROM units"
 
-int vg_store_unit_get(struct vg_store *st, const char *code, struct vg_arena *a,
+int sq_unit_get(struct vg_store *st, const char *code, struct vg_arena *a,
                       struct vg_unit *out, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_UNIT_GET, UNIT_COLS " WHERE code = ?1", err);
@@ -107,7 +107,7 @@ out:
 	return rc;
 }
 
-int vg_store_unit_put(struct vg_store *st, const struct vg_unit *u, const char *actor,
+int sq_unit_put(struct vg_store *st, const struct vg_unit *u, const char *actor,
                       struct vg_err *err)
 {
 	bool own = false;
@@ -122,7 +122,7 @@ int vg_store_unit_put(struct vg_store *st, const struct vg_unit *u, const char *
 	return vg_sq_tx_leave(st, own, rc, err);
 }
 
-int vg_store_unit_list(struct vg_store *st, vg_unit_cb cb, void *ctx, struct vg_err *err)
+int sq_unit_list(struct vg_store *st, vg_unit_cb cb, void *ctx, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_UNIT_LIST, UNIT_COLS " ORDER BY code", err);
 	struct vg_arena a;
@@ -209,7 +209,7 @@ static int user_add_locked(struct vg_store *st, const struct vg_user *u, const c
 	return rc;
 }
 
-int vg_store_user_add(struct vg_store *st, const struct vg_user *u, const char *actor,
+int sq_user_add(struct vg_store *st, const struct vg_user *u, const char *actor,
                       struct vg_err *err)
 {
 	bool own = false;
@@ -238,7 +238,7 @@ static void user_row(sqlite3_stmt *s, struct vg_user *u, struct vg_arena *a)
 	u->locked_until = sqlite3_column_int64(s, 7);
 }
 
-int vg_store_user_get(struct vg_store *st, const char *name, struct vg_arena *a,
+int sq_user_get(struct vg_store *st, const char *name, struct vg_arena *a,
                       struct vg_user *out, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_USER_GET, USER_COLS " WHERE name = ?1", err);
@@ -319,7 +319,7 @@ static int user_update_locked(struct vg_store *st, const struct vg_user *u, cons
 	return rc;
 }
 
-int vg_store_user_update(struct vg_store *st, const struct vg_user *u, const char *actor,
+int sq_user_update(struct vg_store *st, const struct vg_user *u, const char *actor,
                          struct vg_err *err)
 {
 	bool own = false;
@@ -333,7 +333,7 @@ int vg_store_user_update(struct vg_store *st, const struct vg_user *u, const cha
 	return vg_sq_tx_leave(st, own, rc, err);
 }
 
-int vg_store_user_list(struct vg_store *st, vg_user_cb cb, void *ctx, struct vg_err *err)
+int sq_user_list(struct vg_store *st, vg_user_cb cb, void *ctx, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_USER_LIST, USER_COLS " ORDER BY name", err);
 	struct vg_arena a;
@@ -383,7 +383,7 @@ static int sessions_purge(struct vg_store *st, struct vg_err *err)
 	return vg_sq_exec_step(st, s, err, "purging sessions");
 }
 
-int vg_store_session_put(struct vg_store *st, const char *token_hash, int64_t user_id,
+int sq_session_put(struct vg_store *st, const char *token_hash, int64_t user_id,
                          int64_t expires, struct vg_err *err)
 {
 	bool own = false;
@@ -409,7 +409,7 @@ int vg_store_session_put(struct vg_store *st, const char *token_hash, int64_t us
 	return vg_sq_tx_leave(st, own, rc, err);
 }
 
-int vg_store_session_get(struct vg_store *st, const char *token_hash, int64_t now,
+int sq_session_get(struct vg_store *st, const char *token_hash, int64_t now,
                          int64_t *user_id, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_SESSION_GET,
@@ -435,7 +435,7 @@ int vg_store_session_get(struct vg_store *st, const char *token_hash, int64_t no
 	return rc;
 }
 
-int vg_store_session_delete(struct vg_store *st, const char *token_hash, struct vg_err *err)
+int sq_session_delete(struct vg_store *st, const char *token_hash, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_SESSION_DELETE,
 	                             "DELETE FROM sessions WHERE token_hash = ?1", err);
@@ -448,7 +448,7 @@ int vg_store_session_delete(struct vg_store *st, const char *token_hash, struct 
 
 /* ---------------------------------------------------------------- audit */
 
-int vg_store_audit(struct vg_store *st, const char *actor, const char *action,
+int sq_audit(struct vg_store *st, const char *actor, const char *action,
                    const char *object, const char *before, const char *after,
                    struct vg_err *err)
 {
@@ -469,7 +469,7 @@ int vg_store_audit(struct vg_store *st, const char *actor, const char *action,
 	return one_write(st, s, "writing audit row", err);
 }
 
-int vg_store_audit_list(struct vg_store *st, const char *object, int64_t limit, int64_t offset,
+int sq_audit_list(struct vg_store *st, const char *object, int64_t limit, int64_t offset,
                         vg_audit_cb cb, void *ctx, struct vg_err *err)
 {
 	sqlite3_stmt *s = object
@@ -508,7 +508,7 @@ int vg_store_audit_list(struct vg_store *st, const char *object, int64_t limit, 
 
 /* -------------------------------------------------------------- imports */
 
-int vg_store_import_begin(struct vg_store *st, const char *format, const char *files,
+int sq_import_begin(struct vg_store *st, const char *format, const char *files,
                           int64_t *run_id, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_IMPORT_BEGIN,
@@ -528,7 +528,7 @@ int vg_store_import_begin(struct vg_store *st, const char *format, const char *f
 	return rc;
 }
 
-int vg_store_import_finish(struct vg_store *st, int64_t run_id, const struct vg_import_stats *x,
+int sq_import_finish(struct vg_store *st, int64_t run_id, const struct vg_import_stats *x,
                            const char *status, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_IMPORT_FINISH,
@@ -556,7 +556,7 @@ int vg_store_import_finish(struct vg_store *st, int64_t run_id, const struct vg_
 
 /* ------------------------------------------------------------- settings */
 
-int vg_store_setting_put(struct vg_store *st, const char *key, const char *value,
+int sq_setting_put(struct vg_store *st, const char *key, const char *value,
                          struct vg_err *err)
 {
 	sqlite3_stmt *s;
@@ -573,7 +573,7 @@ int vg_store_setting_put(struct vg_store *st, const char *key, const char *value
 	return one_write(st, s, "storing setting", err);
 }
 
-int vg_store_setting_get(struct vg_store *st, const char *key, struct vg_arena *a,
+int sq_setting_get(struct vg_store *st, const char *key, struct vg_arena *a,
                          const char **value, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_SETTING_GET, "SELECT value FROM settings WHERE key = ?1",

@@ -418,7 +418,7 @@ static int put_locked(struct vg_store *st, struct put *p, const char *actor,
 	return 0;
 }
 
-int vg_store_put_version(struct vg_store *st, const struct vg_case_version *v,
+int sq_put_version(struct vg_store *st, const struct vg_case_version *v,
                          const char *actor, struct vg_put_result *res, struct vg_err *err)
 {
 	struct put p;
@@ -451,7 +451,7 @@ int vg_store_put_version(struct vg_store *st, const struct vg_case_version *v,
 
 /* ------------------------------------------------------------ delete, status */
 
-int vg_store_delete_case(struct vg_store *st, const char *case_id, bool *changed,
+int sq_delete_case(struct vg_store *st, const char *case_id, bool *changed,
                          struct vg_err *err)
 {
 	sqlite3_stmt *s;
@@ -565,7 +565,7 @@ static int status_set_locked(struct vg_store *st, const char *case_id, int statu
 	return rc;
 }
 
-int vg_store_case_set_status(struct vg_store *st, const char *case_id, int status,
+int sq_case_set_status(struct vg_store *st, const char *case_id, int status,
                              const char *comment, const char *actor, struct vg_err *err)
 {
 	bool own = false;
@@ -612,7 +612,7 @@ static int dup_set_locked(struct vg_store *st, const char *case_id, const char *
 	return rc;
 }
 
-int vg_store_case_set_duplicate(struct vg_store *st, const char *case_id, const char *master,
+int sq_case_set_duplicate(struct vg_store *st, const char *case_id, const char *master,
                                 const char *actor, struct vg_err *err)
 {
 	bool own = false;
@@ -646,7 +646,7 @@ static int decode(struct vg_store *st, sqlite3_stmt *s, int col, struct vg_arena
 	return 0;
 }
 
-int vg_store_case_latest(struct vg_store *st, const char *case_id, struct vg_arena *a,
+int sq_case_latest(struct vg_store *st, const char *case_id, struct vg_arena *a,
                          struct vg_case_version **out, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_CASE_LATEST_DOC,
@@ -669,7 +669,7 @@ int vg_store_case_latest(struct vg_store *st, const char *case_id, struct vg_are
 	return rc;
 }
 
-int vg_store_case_versions(struct vg_store *st, const char *case_id, struct vg_arena *a,
+int sq_case_versions(struct vg_store *st, const char *case_id, struct vg_arena *a,
                            struct vg_case_version ***out, size_t *n, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_CASE_DOCS,
@@ -741,7 +741,7 @@ out:
 	return rc;
 }
 
-int vg_store_scan_latest(struct vg_store *st, bool all_cases, vg_version_cb cb, void *ctx,
+int sq_scan_latest(struct vg_store *st, bool all_cases, vg_version_cb cb, void *ctx,
                          struct vg_err *err)
 {
 	static const char all[] = SCAN_COLS
@@ -754,7 +754,7 @@ int vg_store_scan_latest(struct vg_store *st, bool all_cases, vg_version_cb cb, 
 	return scan(st, all_cases ? all : counted, cb, ctx, err);
 }
 
-int vg_store_scan_versions(struct vg_store *st, vg_version_cb cb, void *ctx, struct vg_err *err)
+int sq_scan_versions(struct vg_store *st, vg_version_cb cb, void *ctx, struct vg_err *err)
 {
 	/* Per-version flags: the version's own validity and nullification, the
 	 * case's duplicate and deleted marks. */
@@ -872,7 +872,7 @@ static int list_total(struct vg_store *st, unsigned mask, const struct vg_case_f
 	return rc;
 }
 
-int vg_store_case_list(struct vg_store *st, const struct vg_case_filter *f,
+int sq_case_list(struct vg_store *st, const struct vg_case_filter *f,
                        vg_case_row_cb cb, void *ctx, int64_t *total, struct vg_err *err)
 {
 	struct vg_case_filter none = VG_CASE_FILTER_INIT;
@@ -907,7 +907,7 @@ int vg_store_case_list(struct vg_store *st, const struct vg_case_filter *f,
 
 /* ------------------------------------------------------------ info */
 
-int vg_store_info(struct vg_store *st, struct vg_store_info *out, struct vg_err *err)
+int sq_info(struct vg_store *st, struct vg_store_info *out, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_INFO,
 		"SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM versions),"

@@ -7,6 +7,11 @@
  *   sqlite_accounts.c  units, users, sessions, audit, import runs, settings
  *   migrations.c       the numbered schema migrations embedded in the binary
  *
+ * store.c dispatches every vg_store_* call through st->ops to the backend
+ * (vg_sqlite_ops here, vg_pg_ops in pg.c); the sq_* functions below are the
+ * SQLite entries.  Inside a backend, calls to vg_store_* (audit, begin ...)
+ * simply come back to the same backend.
+ *
  * The statement cache: every SQL text the backend runs is a string literal
  * at its call site, paired with a slot of enum stmt_id.  The first use on a
  * handle prepares it (SQLITE_PREPARE_PERSISTENT); later uses get the same
@@ -25,6 +30,118 @@
 #include "store/store.h"
 
 #include <sqlite3.h>
+
+struct vg_store_ops {
+	const char *name; /* "sqlite", "postgresql" */
+	void (*close)(struct vg_store *st);
+	int (*begin)(struct vg_store *st, struct vg_err *err);
+	int (*commit)(struct vg_store *st, struct vg_err *err);
+	int (*rollback)(struct vg_store *st);
+	int (*put_version)(struct vg_store *st, const struct vg_case_version *v, const char *actor,
+	     struct vg_put_result *res, struct vg_err *err);
+	int (*delete_case)(struct vg_store *st, const char *case_id, bool *changed,
+	     struct vg_err *err);
+	int (*case_latest)(struct vg_store *st, const char *case_id, struct vg_arena *a,
+	     struct vg_case_version **out, struct vg_err *err);
+	int (*case_versions)(struct vg_store *st, const char *case_id, struct vg_arena *a,
+	     struct vg_case_version ***out, size_t *n, struct vg_err *err);
+	int (*case_list)(struct vg_store *st, const struct vg_case_filter *f, vg_case_row_cb cb,
+	     void *ctx, int64_t *total, struct vg_err *err);
+	int (*scan_latest)(struct vg_store *st, bool all_cases, vg_version_cb cb, void *ctx,
+	     struct vg_err *err);
+	int (*scan_versions)(struct vg_store *st, vg_version_cb cb, void *ctx, struct vg_err *err);
+	int (*case_set_status)(struct vg_store *st, const char *case_id, int status,
+	     const char *comment, const char *actor, struct vg_err *err);
+	int (*case_set_duplicate)(struct vg_store *st, const char *case_id, const char *master,
+	     const char *actor, struct vg_err *err);
+	int (*info)(struct vg_store *st, struct vg_store_info *out, struct vg_err *err);
+	int (*unit_put)(struct vg_store *st, const struct vg_unit *u, const char *actor,
+	     struct vg_err *err);
+	int (*unit_get)(struct vg_store *st, const char *code, struct vg_arena *a,
+	     struct vg_unit *out, struct vg_err *err);
+	int (*unit_list)(struct vg_store *st, vg_unit_cb cb, void *ctx, struct vg_err *err);
+	int (*user_add)(struct vg_store *st, const struct vg_user *u, const char *actor,
+	     struct vg_err *err);
+	int (*user_get)(struct vg_store *st, const char *name, struct vg_arena *a,
+	     struct vg_user *out, struct vg_err *err);
+	int (*user_update)(struct vg_store *st, const struct vg_user *u, const char *actor,
+	     struct vg_err *err);
+	int (*user_list)(struct vg_store *st, vg_user_cb cb, void *ctx, struct vg_err *err);
+	int (*session_put)(struct vg_store *st, const char *token_hash, int64_t user_id,
+	     int64_t expires, struct vg_err *err);
+	int (*session_get)(struct vg_store *st, const char *token_hash, int64_t now,
+	     int64_t *user_id, struct vg_err *err);
+	int (*session_delete)(struct vg_store *st, const char *token_hash, struct vg_err *err);
+	int (*audit)(struct vg_store *st, const char *actor, const char *action, const char *object,
+	     const char *before, const char *after, struct vg_err *err);
+	int (*audit_list)(struct vg_store *st, const char *object, int64_t limit, int64_t offset,
+	     vg_audit_cb cb, void *ctx, struct vg_err *err);
+	int (*import_begin)(struct vg_store *st, const char *format, const char *files,
+	     int64_t *run_id, struct vg_err *err);
+	int (*import_finish)(struct vg_store *st, int64_t run_id, const struct vg_import_stats *s,
+	     const char *status, struct vg_err *err);
+	int (*setting_put)(struct vg_store *st, const char *key, const char *value,
+	     struct vg_err *err);
+	int (*setting_get)(struct vg_store *st, const char *key, struct vg_arena *a,
+	     const char **value, struct vg_err *err);
+};
+
+extern const struct vg_store_ops vg_sqlite_ops;
+int vg_sq_open(const char *uri, int flags, struct vg_store **out, struct vg_err *err);
+/* pg.c; VG_EINVAL "not built" when the backend is left out. */
+int vg_pg_open(const char *uri, int flags, struct vg_store **out, struct vg_err *err);
+
+/* The SQLite entries of vg_sqlite_ops (sqlite.c, sqlite_cases.c,
+ * sqlite_accounts.c). */
+void sq_close(struct vg_store *st);
+int sq_begin(struct vg_store *st, struct vg_err *err);
+int sq_commit(struct vg_store *st, struct vg_err *err);
+int sq_rollback(struct vg_store *st);
+int sq_put_version(struct vg_store *st, const struct vg_case_version *v, const char *actor,
+                   struct vg_put_result *res, struct vg_err *err);
+int sq_delete_case(struct vg_store *st, const char *case_id, bool *changed, struct vg_err *err);
+int sq_case_latest(struct vg_store *st, const char *case_id, struct vg_arena *a,
+                   struct vg_case_version **out, struct vg_err *err);
+int sq_case_versions(struct vg_store *st, const char *case_id, struct vg_arena *a,
+                     struct vg_case_version ***out, size_t *n, struct vg_err *err);
+int sq_case_list(struct vg_store *st, const struct vg_case_filter *f, vg_case_row_cb cb, void *ctx,
+                 int64_t *total, struct vg_err *err);
+int sq_scan_latest(struct vg_store *st, bool all_cases, vg_version_cb cb, void *ctx,
+                   struct vg_err *err);
+int sq_scan_versions(struct vg_store *st, vg_version_cb cb, void *ctx, struct vg_err *err);
+int sq_case_set_status(struct vg_store *st, const char *case_id, int status, const char *comment,
+                       const char *actor, struct vg_err *err);
+int sq_case_set_duplicate(struct vg_store *st, const char *case_id, const char *master,
+                          const char *actor, struct vg_err *err);
+int sq_info(struct vg_store *st, struct vg_store_info *out, struct vg_err *err);
+int sq_unit_put(struct vg_store *st, const struct vg_unit *u, const char *actor,
+                struct vg_err *err);
+int sq_unit_get(struct vg_store *st, const char *code, struct vg_arena *a, struct vg_unit *out,
+                struct vg_err *err);
+int sq_unit_list(struct vg_store *st, vg_unit_cb cb, void *ctx, struct vg_err *err);
+int sq_user_add(struct vg_store *st, const struct vg_user *u, const char *actor,
+                struct vg_err *err);
+int sq_user_get(struct vg_store *st, const char *name, struct vg_arena *a, struct vg_user *out,
+                struct vg_err *err);
+int sq_user_update(struct vg_store *st, const struct vg_user *u, const char *actor,
+                   struct vg_err *err);
+int sq_user_list(struct vg_store *st, vg_user_cb cb, void *ctx, struct vg_err *err);
+int sq_session_put(struct vg_store *st, const char *token_hash, int64_t user_id, int64_t expires,
+                   struct vg_err *err);
+int sq_session_get(struct vg_store *st, const char *token_hash, int64_t now, int64_t *user_id,
+                   struct vg_err *err);
+int sq_session_delete(struct vg_store *st, const char *token_hash, struct vg_err *err);
+int sq_audit(struct vg_store *st, const char *actor, const char *action, const char *object,
+             const char *before, const char *after, struct vg_err *err);
+int sq_audit_list(struct vg_store *st, const char *object, int64_t limit, int64_t offset,
+                  vg_audit_cb cb, void *ctx, struct vg_err *err);
+int sq_import_begin(struct vg_store *st, const char *format, const char *files, int64_t *run_id,
+                    struct vg_err *err);
+int sq_import_finish(struct vg_store *st, int64_t run_id, const struct vg_import_stats *s,
+                     const char *status, struct vg_err *err);
+int sq_setting_put(struct vg_store *st, const char *key, const char *value, struct vg_err *err);
+int sq_setting_get(struct vg_store *st, const char *key, struct vg_arena *a, const char **value,
+                   struct vg_err *err);
 
 struct vg_migration {
 	int version;
@@ -71,7 +188,11 @@ struct case_slot {
 	struct vg_date latest, created; /* C.1.5 / C.1.2 of the case's latest version */
 };
 
+struct pg_conn_state; /* pg.c */
+
 struct vg_store {
+	const struct vg_store_ops *ops;
+	struct pg_conn_state *pg; /* PostgreSQL backend state; NULL for SQLite */
 	sqlite3 *db;
 	int flags;
 	int schema_version, applied_now;
