@@ -14,7 +14,8 @@ static int run_list(int argc, char **argv);
 static const struct vg_cli_cmd unit_add = {
 	.name = "add",
 	.summary = "add or update a reporting unit",
-	.usage = "vigil unit add --db PATH CODE NAME [--kind KIND] [--region REGION]",
+	.usage = "vigil unit add --db PATH CODE NAME [--kind KIND] [--region REGION]\n"
+	         "       vigil unit add --db PATH --code CODE --name NAME [...]",
 	.help = "CODE: letters, digits and - _ . : (e.g. 440100-H001).  NAME may be Chinese.\n"
 	        "KIND: hospital, clinic, pharmacy, manufacturer, distributor, ...\n",
 	.run = run_add,
@@ -53,9 +54,11 @@ static bool code_ok(const char *s)
 
 static int run_add(int argc, char **argv)
 {
-	const char *db = NULL, *kind = NULL, *region = NULL;
+	const char *db = NULL, *kind = NULL, *region = NULL, *code = NULL, *name = NULL;
 	struct vg_cli_opt opts[] = {
 		VG_OPT_STR("db", &db, "PATH", "database file or postgresql:// URI"),
+		VG_OPT_STR("code", &code, "CODE", "unit code (or the first argument)"),
+		VG_OPT_STR("name", &name, "NAME", "unit name (or the second argument)"),
 		VG_OPT_STR("kind", &kind, "KIND", "hospital, pharmacy, manufacturer, ..."),
 		VG_OPT_STR("region", &region, "REGION", "region code"),
 		VG_OPT_END,
@@ -68,19 +71,23 @@ static int run_add(int argc, char **argv)
 
 	if (rc)
 		return rc == 1 ? VG_EXIT_OK : rc;
-	if (npos != 2 || !code_ok(pos[0]) || !pos[1][0]) {
+	if (!code && npos > 0)
+		code = pos[0];
+	if (!name && npos > (code == pos[0] ? 1 : 0))
+		name = pos[npos - 1];
+	if (npos > 2 || !code || !name || !code_ok(code) || !name[0]) {
 		rc = vg_cli_usage_error(&unit_add, "expected CODE ([A-Za-z0-9._:-], <= 64) and NAME");
 		goto out;
 	}
 	if ((rc = vg_cli_db(&unit_add, db, &db)))
 		goto out;
 	/* "" rather than NULL: the store's audit JSON needs strings. */
-	struct vg_unit u = {pos[0], pos[1], kind ? kind : "", region ? region : "", 0, 0};
+	struct vg_unit u = {code, name, kind ? kind : "", region ? region : "", 0, 0};
 	if (vg_store_open(db, VG_STORE_CREATE, &st, &err) || vg_store_unit_put(st, &u, "cli", &err)) {
 		rc = vg_cli_fail(db, &err);
 		goto out;
 	}
-	printf("unit %s saved\n", pos[0]);
+	printf("unit %s saved\n", code);
 out:
 	vg_store_close(st);
 	free(pos);

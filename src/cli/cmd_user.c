@@ -21,8 +21,9 @@ static int run_passwd(int argc, char **argv);
 static const struct vg_cli_cmd user_add = {
 	.name = "add",
 	.summary = "add an account",
-	.usage = "vigil user add --db PATH NAME --role reporter|reviewer|admin [--unit CODE]\n"
-	         "               [--password-file FILE] [--pwhash-cost interactive|moderate|min]",
+	.usage = "vigil user add --db PATH NAME|--name NAME --role reporter|reviewer|admin\n"
+	         "               [--unit CODE]"
+	         " [--password-file FILE] [--pwhash-cost interactive|moderate|min]",
 	.help = "The password is the first line of FILE, or of stdin without --password-file.\n"
 	        "Reporters need --unit (an existing unit); other roles must not have one.\n",
 	.run = run_add,
@@ -104,8 +105,10 @@ static int role_of(const char *s)
 static int run_add(int argc, char **argv)
 {
 	const char *db = NULL, *role = NULL, *unit = NULL, *pwfile = NULL, *cost = NULL;
+	const char *name = NULL;
 	struct vg_cli_opt opts[] = {
 		VG_OPT_STR("db", &db, "PATH", "database file or postgresql:// URI"),
+		VG_OPT_STR("name", &name, "NAME", "account name (or the argument)"),
 		VG_OPT_STR("role", &role, "ROLE", "reporter, reviewer or admin"),
 		VG_OPT_STR("unit", &unit, "CODE", "reporting unit (reporters)"),
 		VG_OPT_STR("password-file", &pwfile, "FILE", "read the password from FILE"),
@@ -124,7 +127,10 @@ static int run_add(int argc, char **argv)
 	if (rc)
 		return rc == 1 ? VG_EXIT_OK : rc;
 	r = role_of(role);
-	if (npos != 1 || !pos[0][0] || strlen(pos[0]) > 63 || r < 0 ||
+	if (!name && npos == 1)
+		name = pos[0];
+	if (npos > (name == (npos ? pos[0] : NULL) ? 1 : 0) || !name || !name[0] ||
+	    strlen(name) > 63 || r < 0 ||
 	    (r == VG_USER_REPORTER) != (unit != NULL)) {
 		rc = vg_cli_usage_error(&user_add, "expected NAME (<= 63 bytes), --role, and --unit "
 		                                   "for reporters only");
@@ -138,12 +144,12 @@ static int run_add(int argc, char **argv)
 		rc = vg_cli_fail(db, &err);
 		goto out;
 	}
-	struct vg_user usr = {0, pos[0], r, unit, hash, false, 0, 0};
+	struct vg_user usr = {0, name, r, unit, hash, false, 0, 0};
 	if (vg_store_user_add(st, &usr, "cli", &err)) {
 		rc = vg_cli_fail(db, &err);
 		goto out;
 	}
-	printf("user %s added (%s%s%s)\n", pos[0], role, unit ? ", unit " : "", unit ? unit : "");
+	printf("user %s added (%s%s%s)\n", name, role, unit ? ", unit " : "", unit ? unit : "");
 out:
 	vg_arena_release(&a);
 	vg_store_close(st);
