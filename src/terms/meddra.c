@@ -51,11 +51,22 @@ struct level {
 	size_t n, cap, names_cap;
 };
 
+/* One row of smq_content.asc (active rows only are kept). */
+struct smq_term {
+	uint32_t smq;   /* row in the SMQ table */
+	uint32_t code;  /* PT code, or the child SMQ's row for level 0 */
+	uint8_t level;  /* 0 child SMQ, 4 PT (LLT rows are stored as their PT) */
+	uint8_t scope;  /* 1 broad, 2 narrow, 0 not applicable */
+};
+
 struct vg_meddra {
 	struct vg_arena arena;
 	struct level lv[6]; /* by enum vg_meddra_level */
 	struct vg_meddra_path *paths;
 	size_t npaths, paths_cap;
+	struct level smq;   /* smq_list.asc; rows[].path_off/path_n index smqt */
+	struct smq_term *smqt;
+	size_t nsmqt, smqt_cap;
 };
 
 static const char *const level_names[6] = {NULL, "llt", "pt", "hlt", "hlgt", "soc"};
@@ -499,6 +510,117 @@ static int load_paths(struct vg_meddra *m, const char *dir, struct vg_err *err)
 	return rc;
 }
 
+/* ------------------------------------------------------------------ SMQs */
+
+/*
+ * Standardised MedDRA Queries, optional: smq_list.asc (0 smq_code 1 smq_name
+ * 7 smq_status) and smq_content.asc (0 smq_code 1 term_code 2 term_level
+ * 3 term_scope 6 term_status).  Term levels: 0 another SMQ (hierarchical
+ * SMQs), 4 PT, 5 LLT (kept as its PT); scope 1 broad, 2 narrow.  Inactive
+ * SMQs and terms (status 'I') are skipped: they may name codes a later
+ * version no longer has.  Codes of active rows must exist.
+ */
+static int row_smq(struct vg_meddra *m, struct asc *a, void *ctx, struct vg_err *err)
+{
+	uint32_t code;
+	int rc = code_at(a, 0, &code, err);
+
+	if (rc)
+		return rc;
+	if (vg_sv_trim(a->f[1]).len == 0)
+		return bad(a, err, "empty SMQ name");
+	if (!add_row(m, &m->smq, code, vg_sv_trim(a->f[1]), vg_sv_eq_cstr(vg_sv_trim(a->f[7]), "A")))
+		return bad(a, err, "duplicate code %" PRIu32, code);
+	return 0;
+}
+
+/* The stored form of one content row: PT code or child SMQ row. */
+static int smq_target(struct vg_meddra *m, struct asc *a, uint32_t level, uint32_t code,
+                      struct smq_term *t, struct vg_err *err)
+{
+	uint32_t row;
+
+	switch (level) {
+	case 0:
+		row = find_code(&m->smq, code);
+		t->code = row;
+		return row == UINT32_MAX ? bad(a, err, "SMQ %" PRIu32 " is not in smq_list.asc", code) : 0;
+	case 4:
+		t->code = code;
+		return find_code(&m->lv[VG_MEDDRA_PT], code) == UINT32_MAX
+		       ? bad(a, err, "PT %" PRIu32 " is not in pt.asc", code) : 0;
+	case 5:
+		row = find_code(&m->lv[VG_MEDDRA_LLT], code);
+		if (row == UINT32_MAX)
+			return bad(a, err, "LLT %" PRIu32 " is not in llt.asc", code);
+		t->code = m->lv[VG_MEDDRA_PT].rows[m->lv[VG_MEDDRA_LLT].rows[row].link].code;
+		t->level = 4;
+		return 0;
+	}
+	return bad(a, err, "term_level %" PRIu32 " is not 0, 4 or 5", level);
+}
+
+static int row_smq_content(struct vg_meddra *m, struct asc *a, void *ctx, struct vg_err *err)
+{
+	uint32_t smq, code, level, scope;
+	struct smq_term t;
+	int rc = code_at(a, 0, &smq, err);
+
+	if (!rc)
+		rc = code_at(a, 1, &code, err);
+	if (!rc)
+		rc = code_at(a, 2, &level, err);
+	if (!rc)
+		rc = code_at(a, 3, &scope, err);
+	if (rc || !vg_sv_eq_cstr(vg_sv_trim(a->f[6]), "A"))
+		return rc; /* inactive term */
+	t.smq = find_code(&m->smq, smq);
+	if (t.smq == UINT32_MAX)
+		return bad(a, err, "SMQ %" PRIu32 " is not in smq_list.asc", smq);
+	t.level = (uint8_t)level;
+	t.scope = (uint8_t)(scope <= 2 ? scope : 0);
+	rc = smq_target(m, a, level, code, &t, err);
+	if (!rc) {
+		VG_GROW(m->smqt, m->smqt_cap, m->nsmqt + 1);
+		m->smqt[m->nsmqt++] = t;
+	}
+	return rc;
+}
+
+static int by_smq(const void *x, const void *y)
+{
+	const struct smq_term *a = x, *b = y;
+
+	if (a->smq != b->smq)
+		return a->smq < b->smq ? -1 : 1;
+	if (a->level != b->level)
+		return a->level < b->level ? -1 : 1;
+	return (a->code > b->code) - (a->code < b->code);
+}
+
+static int load_smqs(struct vg_meddra *m, const char *dir, struct vg_err *err)
+{
+	int rc;
+
+	m->smq.codes = vg_map_new(256);
+	m->smq.names = vg_map_new(256);
+	rc = read_asc(m, dir, "smq_list.asc", 8, row_smq, NULL, err);
+	if (!rc)
+		rc = read_asc(m, dir, "smq_content.asc", 7, row_smq_content, NULL, err);
+	if (rc)
+		return rc;
+	qsort(m->smqt, m->nsmqt, sizeof(*m->smqt), by_smq);
+	for (size_t i = 0; i < m->nsmqt;) { /* each SMQ's slice of smqt */
+		size_t j = i;
+		while (j < m->nsmqt && m->smqt[j].smq == m->smqt[i].smq)
+			j++;
+		m->smq.rows[m->smqt[i].smq].path_off = (uint32_t)i;
+		m->smq.rows[m->smqt[i].smq].path_n = (uint32_t)(j - i);
+		i = j;
+	}
+	return 0;
+}
+
 void vg_meddra_free(struct vg_meddra *m)
 {
 	if (!m)
@@ -510,6 +632,11 @@ void vg_meddra_free(struct vg_meddra *m)
 		free(m->lv[i].name_row);
 	}
 	free(m->paths);
+	vg_map_free(m->smq.codes);
+	vg_map_free(m->smq.names);
+	free(m->smq.rows);
+	free(m->smq.name_row);
+	free(m->smqt);
 	vg_arena_release(&m->arena);
 	free(m);
 }
@@ -538,6 +665,8 @@ int vg_meddra_load(const char *dir, struct vg_meddra **out, struct vg_err *err)
 		rc = load_paths(m, dir, err);
 	if (!rc && exists(m, dir, "intl_ord.asc"))
 		rc = read_asc(m, dir, "intl_ord.asc", 2, row_intl, NULL, err);
+	if (!rc && exists(m, dir, "smq_list.asc"))
+		rc = load_smqs(m, dir, err);
 	if (rc) {
 		vg_meddra_free(m);
 		return rc;
@@ -631,4 +760,79 @@ const char *vg_meddra_term_at(const struct vg_meddra *m, const char *term, int l
 	if (level < VG_MEDDRA_LLT || level > VG_MEDDRA_SOC || vg_meddra_rollup(m, term, &p))
 		return NULL;
 	return p.name[level];
+}
+
+/* ------------------------------------------------------------ SMQ queries */
+
+size_t vg_meddra_smq_count(const struct vg_meddra *m)
+{
+	return m->smq.n;
+}
+
+uint32_t vg_meddra_smq_code(const struct vg_meddra *m, const char *name)
+{
+	uint32_t row = name && m->smq.names ? find_name(&m->smq, name) : UINT32_MAX;
+
+	return row == UINT32_MAX ? 0 : m->smq.rows[row].code;
+}
+
+const char *vg_meddra_smq_name(const struct vg_meddra *m, uint32_t smq_code)
+{
+	uint32_t row = find_code(&m->smq, smq_code);
+
+	return row == UINT32_MAX ? NULL : m->smq.rows[row].name;
+}
+
+static int cmp_u32(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	return (a > b) - (a < b);
+}
+
+/* Depth-first over the SMQ and its active sub-SMQs (each visited once). */
+static size_t smq_collect(const struct vg_meddra *m, uint32_t root, int scope, uint32_t **pts)
+{
+	bool *seen = vg_xcalloc(m->smq.n, sizeof(*seen));
+	uint32_t *stack = vg_xreallocarray(NULL, m->smq.n, sizeof(*stack));
+	size_t sp = 0, n = 0, cap = 0;
+
+	stack[sp++] = root;
+	seen[root] = true;
+	while (sp) {
+		const struct row *r = &m->smq.rows[stack[--sp]];
+		for (uint32_t k = r->path_off; k < r->path_off + r->path_n; k++) {
+			const struct smq_term *t = &m->smqt[k];
+			if (t->level == 0 && !seen[t->code] && m->smq.rows[t->code].link) {
+				seen[t->code] = true;
+				stack[sp++] = t->code;
+			} else if (t->level == 4 && (t->scope == 2 || (scope == VG_MEDDRA_SMQ_BROAD &&
+			                                               t->scope != 2))) {
+				VG_GROW(*pts, cap, n + 1);
+				(*pts)[n++] = t->code;
+			}
+		}
+	}
+	free(stack);
+	free(seen);
+	return n;
+}
+
+size_t vg_meddra_smq_pts(const struct vg_meddra *m, uint32_t smq_code, int scope,
+                         struct vg_arena *a, const uint32_t **out)
+{
+	uint32_t row = find_code(&m->smq, smq_code), *pts = NULL;
+	size_t n = 0, u = 0;
+
+	*out = NULL;
+	if (row == UINT32_MAX || (scope != VG_MEDDRA_SMQ_NARROW && scope != VG_MEDDRA_SMQ_BROAD))
+		return 0;
+	n = smq_collect(m, row, scope, &pts);
+	qsort(pts, n, sizeof(*pts), cmp_u32);
+	uint32_t *res = vg_arena_calloc(a, n ? n : 1, sizeof(*res));
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || pts[i] != pts[i - 1])
+			res[u++] = pts[i];
+	free(pts);
+	*out = res;
+	return u;
 }

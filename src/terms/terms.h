@@ -180,7 +180,8 @@ struct vg_meddra; /* the loaded hierarchy, opaque, read-only once loaded */
  *             'Y' on the primary one); without it the paths are built from
  *             hlt_pt.asc, hlgt_hlt.asc and soc_hlgt.asc, primary being the
  *             path to pt.asc's pt_soc_code.  One of the two sets must exist.
- *   optional  intl_ord.asc (the internationally agreed SOC order).
+ *   optional  intl_ord.asc (the internationally agreed SOC order);
+ *             smq_list.asc + smq_content.asc (Standardised MedDRA Queries).
  *
  * Each line is capped at VG_TERMS_LINE_MAX bytes; a missing column, a code
  * that is not 1-8 digits, a duplicate code, or a link to an unknown code is
@@ -218,5 +219,23 @@ uint32_t vg_meddra_soc_order(const struct vg_meddra *m, uint32_t soc_code);
  * name of a code at one level, NULL when unknown. */
 uint32_t vg_meddra_code(const struct vg_meddra *m, int level, const char *name);
 const char *vg_meddra_name(const struct vg_meddra *m, int level, uint32_t code);
+
+/*
+ * Standardised MedDRA Queries (when smq_list.asc and smq_content.asc were
+ * present; layout in FORMATS.md section 7; term_level 0 = a sub-SMQ, 4 = PT,
+ * 5 = LLT; term_scope 1 broad, 2 narrow; status 'A' active).  Only active
+ * SMQs and terms count.  vg_meddra_smq_pts gives the PT codes of an SMQ and
+ * of its active sub-SMQs, sorted and unique, in an array allocated in a:
+ * narrow scope = the narrow terms, broad scope = narrow and broad terms (the
+ * usual "broad search").  Algorithmic SMQs (categories, weights) are not
+ * evaluated: their terms are listed like the others.  Returns the count;
+ * 0 for an unknown SMQ or scope.
+ */
+enum { VG_MEDDRA_SMQ_NARROW = 2, VG_MEDDRA_SMQ_BROAD = 1 };
+size_t vg_meddra_smq_count(const struct vg_meddra *m);
+uint32_t vg_meddra_smq_code(const struct vg_meddra *m, const char *name); /* 0: unknown */
+const char *vg_meddra_smq_name(const struct vg_meddra *m, uint32_t smq_code);
+size_t vg_meddra_smq_pts(const struct vg_meddra *m, uint32_t smq_code, int scope,
+                         struct vg_arena *a, const uint32_t **out);
 
 #endif

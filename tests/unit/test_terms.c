@@ -279,6 +279,40 @@ static struct vg_meddra *load_meddra(const char *dir)
 	return m;
 }
 
+static void expect_pts(const struct vg_meddra *m, uint32_t smq, int scope, const uint32_t *want,
+                       size_t nwant)
+{
+	struct vg_arena a;
+	const uint32_t *got;
+
+	vg_arena_init(&a, 0);
+	assert_int_equal(vg_meddra_smq_pts(m, smq, scope, &a, &got), nwant);
+	for (size_t i = 0; i < nwant; i++)
+		assert_int_equal(got[i], want[i]);
+	vg_arena_release(&a);
+}
+
+/* SMQs: scopes, LLT rows as their PT, inactive terms and sub-SMQs skipped,
+ * sub-SMQs followed (a cycle in the fixture is visited once). */
+static void check_smqs(const struct vg_meddra *m)
+{
+	static const uint32_t skin_narrow[] = {93000001};
+	static const uint32_t skin_broad[] = {93000001, 93000004};
+	static const uint32_t parent_narrow[] = {93000004};
+	static const uint32_t parent_broad[] = {93000002, 93000004};
+
+	assert_int_equal(vg_meddra_smq_count(m), 4);
+	assert_int_equal(vg_meddra_smq_code(m, "skin reactions (smq)"), 95000001);
+	assert_string_equal(vg_meddra_smq_name(m, 95000002), "Herpes events (SMQ)");
+	expect_pts(m, 95000001, VG_MEDDRA_SMQ_NARROW, skin_narrow, 1);
+	expect_pts(m, 95000001, VG_MEDDRA_SMQ_BROAD, skin_broad, 2);
+	expect_pts(m, 95000003, VG_MEDDRA_SMQ_NARROW, parent_narrow, 1);
+	expect_pts(m, 95000003, VG_MEDDRA_SMQ_BROAD, parent_broad, 2);
+	expect_pts(m, 95000002, VG_MEDDRA_SMQ_BROAD, parent_broad, 2);
+	expect_pts(m, 95000009, VG_MEDDRA_SMQ_BROAD, NULL, 0);
+	expect_pts(m, 95000001, 7, NULL, 0);
+}
+
 static void check_hierarchy(struct vg_meddra *m)
 {
 	struct vg_meddra_path p;
@@ -331,6 +365,7 @@ static void check_hierarchy(struct vg_meddra *m)
 	assert_int_equal(vg_meddra_soc_order(m, 90000003), 1);
 	assert_int_equal(vg_meddra_soc_order(m, 90000001), 3);
 	assert_int_equal(vg_meddra_soc_order(m, 93000001), 0);
+	check_smqs(m);
 }
 
 static void test_meddra_mdhier(void **state)
@@ -344,7 +379,8 @@ static void test_meddra_mdhier(void **state)
 /* A scratch copy of the fixture with one file replaced (or left out). */
 static const char *const asc_files[] = {"soc.asc", "hlgt.asc", "hlt.asc", "pt.asc", "llt.asc",
                                         "hlt_pt.asc", "hlgt_hlt.asc", "soc_hlgt.asc",
-                                        "mdhier.asc", "intl_ord.asc"};
+                                        "mdhier.asc", "intl_ord.asc", "smq_list.asc",
+                                        "smq_content.asc"};
 
 static void copy_file(const char *from, const char *to)
 {
@@ -443,6 +479,10 @@ static void test_meddra_errors(void **state)
 	                  VG_EPARSE, "mdhier.asc", "93000004 (Herpes zoster) has no primary");
 	expect_load_error("mdhier.asc", "93000001$92000001$91000001$90000001$Rash$$$$$$90000001$X$\n",
 	                  VG_EPARSE, "mdhier.asc:1", "must be Y or N");
+	expect_load_error("smq_content.asc", "95000001$93000001$4$2$A$1$A$\n95000001$93000001$7$2$A$1$A$\n",
+	                  VG_EPARSE, "smq_content.asc:2", "term_level 7 is not 0, 4 or 5");
+	expect_load_error("smq_content.asc", "95000001$94009999$5$2$A$1$A$\n", VG_EPARSE,
+	                  "smq_content.asc:1", "LLT 94009999 is not in llt.asc");
 	expect_load_error("intl_ord.asc", "1$90000003$\n2$99999999$\n", VG_EPARSE, "intl_ord.asc:2",
 	                  "soc 99999999 is not in soc.asc");
 	/* a line over the cap */
