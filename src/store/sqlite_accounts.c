@@ -22,19 +22,6 @@
 
 /* ---------------------------------------------------------------- units */
 
-static void unit_json(struct vg_buf *b, const struct vg_unit *u)
-{
-	vg_buf_puts(b, "{\"code\":");
-	vg_buf_json_str(b, u->code);
-	vg_buf_puts(b, ",\"name\":");
-	vg_buf_json_str(b, u->name);
-	vg_buf_puts(b, ",\"kind\":");
-	vg_buf_json_str(b, u->kind);
-	vg_buf_puts(b, ",\"region\":");
-	vg_buf_json_str(b, u->region);
-	vg_buf_printf(b, ",\"beds\":%" PRId64 ",\"population\":%.17g}", u->beds, u->population);
-}
-
 static void unit_row(sqlite3_stmt *s, struct vg_unit *u, struct vg_arena *a)
 {
 	u->code = vg_sq_col_str(s, 0, a);
@@ -48,7 +35,7 @@ static void unit_row(sqlite3_stmt *s, struct vg_unit *u, struct vg_arena *a)
 #define UNIT_COLS "SELECT code, name, kind, region, beds, population FROM units"
 
 int sq_unit_get(struct vg_store *st, const char *code, struct vg_arena *a,
-                      struct vg_unit *out, struct vg_err *err)
+                struct vg_unit *out, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_UNIT_GET, UNIT_COLS " WHERE code = ?1", err);
 	int rc;
@@ -80,7 +67,7 @@ static int unit_put_locked(struct vg_store *st, const struct vg_unit *u, const c
 
 	vg_arena_reset(&st->scratch);
 	if (actor && vg_store_unit_get(st, u->code, &st->scratch, &old, &ignore) == 0)
-		unit_json(&before, &old);
+		vg_st_unit_json(&before, &old);
 	s = vg_sq_stmt(st, S_UNIT_PUT,
 		"INSERT INTO units(code, name, kind, region, beds, population)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(code) DO UPDATE SET"
@@ -98,7 +85,7 @@ static int unit_put_locked(struct vg_store *st, const struct vg_unit *u, const c
 	sqlite3_bind_double(s, 6, u->population);
 	rc = vg_sq_exec_step(st, s, err, "storing unit");
 	if (rc == 0 && actor) {
-		unit_json(&after, u);
+		vg_st_unit_json(&after, u);
 		rc = vg_store_audit(st, actor, "unit.put", u->code, before.p, after.p, err);
 	}
 out:
@@ -108,7 +95,7 @@ out:
 }
 
 int sq_unit_put(struct vg_store *st, const struct vg_unit *u, const char *actor,
-                      struct vg_err *err)
+                struct vg_err *err)
 {
 	bool own = false;
 	int rc;
@@ -148,33 +135,6 @@ int sq_unit_list(struct vg_store *st, vg_unit_cb cb, void *ctx, struct vg_err *e
 
 /* ---------------------------------------------------------------- users */
 
-static const char *const role_names[] = {"", "reporter", "reviewer", "admin"};
-
-static void user_json(struct vg_buf *b, const struct vg_user *u, bool pw_changed)
-{
-	vg_buf_puts(b, "{\"name\":");
-	vg_buf_json_str(b, u->name);
-	vg_buf_printf(b, ",\"role\":\"%s\",\"unit\":", role_names[u->role]);
-	if (u->unit)
-		vg_buf_json_str(b, u->unit);
-	else
-		vg_buf_puts(b, "null");
-	vg_buf_printf(b, ",\"disabled\":%s,\"failed_logins\":%d,\"locked_until\":%" PRId64 "%s}",
-	              u->disabled ? "true" : "false", u->failed_logins, u->locked_until,
-	              pw_changed ? ",\"password_changed\":true" : "");
-}
-
-static int user_check(const struct vg_user *u, struct vg_err *err)
-{
-	if (!u->name || !*u->name)
-		return vg_err_set(err, VG_EINVAL, "name", "a user needs a name");
-	if (u->role < VG_USER_REPORTER || u->role > VG_USER_ADMIN)
-		return vg_err_set(err, VG_EINVAL, "role", "unknown role %d", u->role);
-	if (!u->pwhash || !*u->pwhash)
-		return vg_err_set(err, VG_EINVAL, "pwhash", "a user needs a password hash");
-	return 0;
-}
-
 static void user_bind(sqlite3_stmt *s, const struct vg_user *u)
 {
 	vg_sq_bind_text(s, 1, u->name);
@@ -202,7 +162,7 @@ static int user_add_locked(struct vg_store *st, const struct vg_user *u, const c
 		return vg_err_set(err, VG_EEXIST, "name", "user %s already exists", u->name);
 	if (rc == 0 && actor) {
 		struct vg_buf b = VG_BUF_INIT(0);
-		user_json(&b, u, false);
+		vg_st_user_json(&b, u, false);
 		rc = vg_store_audit(st, actor, "user.add", u->name, NULL, b.p, err);
 		vg_buf_release(&b);
 	}
@@ -210,10 +170,10 @@ static int user_add_locked(struct vg_store *st, const struct vg_user *u, const c
 }
 
 int sq_user_add(struct vg_store *st, const struct vg_user *u, const char *actor,
-                      struct vg_err *err)
+                struct vg_err *err)
 {
 	bool own = false;
-	int rc = user_check(u, err);
+	int rc = vg_st_user_check(u, err);
 
 	if (rc == 0)
 		rc = vg_sq_tx_enter(st, &own, err);
@@ -239,7 +199,7 @@ static void user_row(sqlite3_stmt *s, struct vg_user *u, struct vg_arena *a)
 }
 
 int sq_user_get(struct vg_store *st, const char *name, struct vg_arena *a,
-                      struct vg_user *out, struct vg_err *err)
+                struct vg_user *out, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_USER_GET, USER_COLS " WHERE name = ?1", err);
 	int rc;
@@ -287,8 +247,8 @@ static int user_audit(struct vg_store *st, const struct vg_user *old, const stru
 	struct vg_buf before = VG_BUF_INIT(0), after = VG_BUF_INIT(0);
 	int rc;
 
-	user_json(&before, old, false);
-	user_json(&after, u, strcmp(old->pwhash, u->pwhash) != 0);
+	vg_st_user_json(&before, old, false);
+	vg_st_user_json(&after, u, strcmp(old->pwhash, u->pwhash) != 0);
 	rc = vg_store_audit(st, actor, "user.update", u->name, before.p, after.p, err);
 	vg_buf_release(&before);
 	vg_buf_release(&after);
@@ -320,10 +280,10 @@ static int user_update_locked(struct vg_store *st, const struct vg_user *u, cons
 }
 
 int sq_user_update(struct vg_store *st, const struct vg_user *u, const char *actor,
-                         struct vg_err *err)
+                   struct vg_err *err)
 {
 	bool own = false;
-	int rc = user_check(u, err);
+	int rc = vg_st_user_check(u, err);
 
 	if (rc == 0)
 		rc = vg_sq_tx_enter(st, &own, err);
@@ -384,7 +344,7 @@ static int sessions_purge(struct vg_store *st, struct vg_err *err)
 }
 
 int sq_session_put(struct vg_store *st, const char *token_hash, int64_t user_id,
-                         int64_t expires, struct vg_err *err)
+                   int64_t expires, struct vg_err *err)
 {
 	bool own = false;
 	sqlite3_stmt *s;
@@ -410,7 +370,7 @@ int sq_session_put(struct vg_store *st, const char *token_hash, int64_t user_id,
 }
 
 int sq_session_get(struct vg_store *st, const char *token_hash, int64_t now,
-                         int64_t *user_id, struct vg_err *err)
+                   int64_t *user_id, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_SESSION_GET,
 		"SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id"
@@ -449,8 +409,8 @@ int sq_session_delete(struct vg_store *st, const char *token_hash, struct vg_err
 /* ---------------------------------------------------------------- audit */
 
 int sq_audit(struct vg_store *st, const char *actor, const char *action,
-                   const char *object, const char *before, const char *after,
-                   struct vg_err *err)
+             const char *object, const char *before, const char *after,
+             struct vg_err *err)
 {
 	sqlite3_stmt *s;
 
@@ -470,7 +430,7 @@ int sq_audit(struct vg_store *st, const char *actor, const char *action,
 }
 
 int sq_audit_list(struct vg_store *st, const char *object, int64_t limit, int64_t offset,
-                        vg_audit_cb cb, void *ctx, struct vg_err *err)
+                  vg_audit_cb cb, void *ctx, struct vg_err *err)
 {
 	sqlite3_stmt *s = object
 		? vg_sq_stmt(st, S_AUDIT_LIST_OBJ,
@@ -509,7 +469,7 @@ int sq_audit_list(struct vg_store *st, const char *object, int64_t limit, int64_
 /* -------------------------------------------------------------- imports */
 
 int sq_import_begin(struct vg_store *st, const char *format, const char *files,
-                          int64_t *run_id, struct vg_err *err)
+                    int64_t *run_id, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_IMPORT_BEGIN,
 	                             "INSERT INTO import_runs(format, files) VALUES (?1, ?2)", err);
@@ -529,7 +489,7 @@ int sq_import_begin(struct vg_store *st, const char *format, const char *files,
 }
 
 int sq_import_finish(struct vg_store *st, int64_t run_id, const struct vg_import_stats *x,
-                           const char *status, struct vg_err *err)
+                     const char *status, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_IMPORT_FINISH,
 		"UPDATE import_runs SET finished = strftime('%Y-%m-%dT%H:%M:%fZ','now'),"
@@ -557,7 +517,7 @@ int sq_import_finish(struct vg_store *st, int64_t run_id, const struct vg_import
 /* ------------------------------------------------------------- settings */
 
 int sq_setting_put(struct vg_store *st, const char *key, const char *value,
-                         struct vg_err *err)
+                   struct vg_err *err)
 {
 	sqlite3_stmt *s;
 
@@ -574,7 +534,7 @@ int sq_setting_put(struct vg_store *st, const char *key, const char *value,
 }
 
 int sq_setting_get(struct vg_store *st, const char *key, struct vg_arena *a,
-                         const char **value, struct vg_err *err)
+                   const char **value, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_SETTING_GET, "SELECT value FROM settings WHERE key = ?1",
 	                             err);

@@ -43,7 +43,6 @@
 #include "store/store_int.h"
 
 #include <time.h>
-#include <xxhash.h>
 
 #define CACHE_MAX_CASES ((size_t)4 << 20) /* past this the cache starts over */
 
@@ -119,17 +118,7 @@ struct put {
 
 static int encode(struct vg_store *st, struct put *p, struct vg_err *err)
 {
-	XXH128_hash_t h;
-	int rc;
-
-	vg_buf_reset(&st->doc);
-	rc = vg_case_to_json(p->v, &st->doc);
-	if (rc)
-		return vg_err_set(err, rc, NULL, "case %s: cannot encode the version: %s",
-		                  p->v->case_id, vg_strerror(rc));
-	h = XXH3_128bits(st->doc.p, st->doc.len);
-	XXH128_canonicalFromHash((XXH128_canonical_t *)p->hash, h);
-	return 0;
+	return vg_st_encode(p->v, &st->doc, p->hash, err);
 }
 
 /* 1 when added, 0 when an identical version was already there. */
@@ -240,29 +229,6 @@ static int children_insert(struct vg_store *st, const struct put *p, bool events
 	return 0;
 }
 
-/* For listings: the first suspect or interacting product, else the first. */
-static const char *first_product(const struct vg_case_version *v)
-{
-	const struct vg_product *pick = v->nproducts ? &v->products[0] : NULL;
-
-	for (size_t i = 0; i < v->nproducts; i++) {
-		if (v->products[i].role == VG_ROLE_SUSPECT || v->products[i].role == VG_ROLE_INTERACTING) {
-			pick = &v->products[i];
-			break;
-		}
-	}
-	if (!pick)
-		return NULL;
-	return pick->name ? pick->name : pick->ingredient;
-}
-
-static const char *first_event(const struct vg_case_version *v)
-{
-	if (!v->nevents)
-		return NULL;
-	return v->events[0].term ? v->events[0].term : v->events[0].coded;
-}
-
 /* ?2..?14 of the case row from its latest version (INSERT and UPDATE). */
 static void bind_latest(sqlite3_stmt *s, const struct put *p)
 {
@@ -280,8 +246,8 @@ static void bind_latest(sqlite3_stmt *s, const struct put *p)
 	vg_sq_bind_date(s, 11, &v->received);
 	if (v->received.prec >= VG_DATE_YEAR)
 		sqlite3_bind_int(s, 12, vg_date_first_day(&v->received));
-	vg_sq_bind_text(s, 13, first_product(v));
-	vg_sq_bind_text(s, 14, first_event(v));
+	vg_sq_bind_text(s, 13, vg_st_first_product(v));
+	vg_sq_bind_text(s, 14, vg_st_first_event(v));
 }
 
 /* A new case: its row, complete, pointing at the version about to be added
@@ -350,17 +316,6 @@ static int case_bump(struct vg_store *st, const struct put *p, struct vg_err *er
 	return vg_sq_exec_step(st, s, err, "updating case");
 }
 
-/* E2B(R3) C.1.5 then C.1.2; a tie goes to the later arrival (the new one). */
-static bool is_newer(const struct vg_case_version *v, const struct case_slot *cur)
-{
-	struct vg_case_version latest;
-
-	memset(&latest, 0, sizeof(latest));
-	latest.latest = cur->latest;
-	latest.created = cur->created;
-	return vg_case_version_cmp(v, &latest) >= 0;
-}
-
 static int audit_put(struct vg_store *st, const struct put *p, const char *actor,
                      struct vg_err *err)
 {
@@ -399,7 +354,7 @@ static int put_locked(struct vg_store *st, struct put *p, const char *actor,
 		rc = children_insert(st, p, true, err);
 	if (rc)
 		return rc;
-	res->became_latest = !c || is_newer(p->v, c);
+	res->became_latest = !c || vg_st_is_newer(p->v, &c->latest, &c->created);
 	res->superseded = res->became_latest && c;
 	if (c)
 		rc = res->became_latest ? case_set_latest(st, p, err) : case_bump(st, p, err);
@@ -419,7 +374,7 @@ static int put_locked(struct vg_store *st, struct put *p, const char *actor,
 }
 
 int sq_put_version(struct vg_store *st, const struct vg_case_version *v,
-                         const char *actor, struct vg_put_result *res, struct vg_err *err)
+                   const char *actor, struct vg_put_result *res, struct vg_err *err)
 {
 	struct put p;
 	bool own = false;
@@ -452,7 +407,7 @@ int sq_put_version(struct vg_store *st, const struct vg_case_version *v,
 /* ------------------------------------------------------------ delete, status */
 
 int sq_delete_case(struct vg_store *st, const char *case_id, bool *changed,
-                         struct vg_err *err)
+                   struct vg_err *err)
 {
 	sqlite3_stmt *s;
 	bool own = false;
@@ -498,21 +453,13 @@ static int case_rowid(struct vg_store *st, const char *case_id, const char *fiel
 	return rc;
 }
 
-static const char *const status_names[] = {"submitted", "accepted", "returned"};
-
-/* {"status":"returned","comment":"..."} for the audit log. */
+/* The status as audit JSON, in the scratch arena. */
 static char *status_json(struct vg_store *st, int status, const char *comment)
 {
 	struct vg_buf b = VG_BUF_INIT(0);
 	char *out;
 
-	vg_buf_puts(&b, "{\"status\":");
-	vg_buf_json_str(&b, status_names[status]);
-	if (comment) {
-		vg_buf_puts(&b, ",\"comment\":");
-		vg_buf_json_str(&b, comment);
-	}
-	vg_buf_putc(&b, '}');
+	vg_st_status_json(&b, status, comment);
 	out = vg_arena_strdup(&st->scratch, b.p);
 	vg_buf_release(&b);
 	return out;
@@ -566,7 +513,7 @@ static int status_set_locked(struct vg_store *st, const char *case_id, int statu
 }
 
 int sq_case_set_status(struct vg_store *st, const char *case_id, int status,
-                             const char *comment, const char *actor, struct vg_err *err)
+                       const char *comment, const char *actor, struct vg_err *err)
 {
 	bool own = false;
 	int rc;
@@ -600,12 +547,7 @@ static int dup_set_locked(struct vg_store *st, const char *case_id, const char *
 	rc = vg_sq_exec_step(st, s, err, "linking duplicate");
 	if (rc == 0 && actor) {
 		struct vg_buf b = VG_BUF_INIT(0);
-		vg_buf_puts(&b, "{\"duplicate_of\":");
-		if (master)
-			vg_buf_json_str(&b, master);
-		else
-			vg_buf_puts(&b, "null");
-		vg_buf_putc(&b, '}');
+		vg_st_dup_json(&b, master);
 		rc = vg_store_audit(st, actor, "case.duplicate", case_id, NULL, b.p, err);
 		vg_buf_release(&b);
 	}
@@ -613,7 +555,7 @@ static int dup_set_locked(struct vg_store *st, const char *case_id, const char *
 }
 
 int sq_case_set_duplicate(struct vg_store *st, const char *case_id, const char *master,
-                                const char *actor, struct vg_err *err)
+                          const char *actor, struct vg_err *err)
 {
 	bool own = false;
 	int rc;
@@ -632,22 +574,12 @@ int sq_case_set_duplicate(struct vg_store *st, const char *case_id, const char *
 static int decode(struct vg_store *st, sqlite3_stmt *s, int col, struct vg_arena *a,
                   struct vg_case_version **out, struct vg_err *err)
 {
-	const char *doc = (const char *)sqlite3_column_text(s, col);
-	struct vg_problems probs;
-	int rc;
-
-	vg_arena_reset(&st->scratch);
-	vg_problems_init(&probs, &st->scratch);
-	rc = vg_case_from_json(doc ? doc : "", (size_t)sqlite3_column_bytes(s, col), a, out, &probs);
-	if (rc)
-		return vg_err_set(err, VG_EDB, probs.n ? probs.items[0].field : NULL,
-		                  "a stored version does not decode: %s",
-		                  probs.n ? probs.items[0].msg : vg_strerror(rc));
-	return 0;
+	return vg_st_decode((const char *)sqlite3_column_text(s, col),
+	                    (size_t)sqlite3_column_bytes(s, col), a, &st->scratch, out, err);
 }
 
 int sq_case_latest(struct vg_store *st, const char *case_id, struct vg_arena *a,
-                         struct vg_case_version **out, struct vg_err *err)
+                   struct vg_case_version **out, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_CASE_LATEST_DOC,
 		"SELECT v.document FROM cases c JOIN versions v ON v.id = c.latest_version"
@@ -670,7 +602,7 @@ int sq_case_latest(struct vg_store *st, const char *case_id, struct vg_arena *a,
 }
 
 int sq_case_versions(struct vg_store *st, const char *case_id, struct vg_arena *a,
-                           struct vg_case_version ***out, size_t *n, struct vg_err *err)
+                     struct vg_case_version ***out, size_t *n, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_CASE_DOCS,
 		"SELECT v.document FROM cases c JOIN versions v ON v.case_row = c.id"
@@ -742,7 +674,7 @@ out:
 }
 
 int sq_scan_latest(struct vg_store *st, bool all_cases, vg_version_cb cb, void *ctx,
-                         struct vg_err *err)
+                   struct vg_err *err)
 {
 	static const char all[] = SCAN_COLS
 		" FROM cases c JOIN versions v ON v.id = c.latest_version ORDER BY c.case_id";
@@ -873,7 +805,7 @@ static int list_total(struct vg_store *st, unsigned mask, const struct vg_case_f
 }
 
 int sq_case_list(struct vg_store *st, const struct vg_case_filter *f,
-                       vg_case_row_cb cb, void *ctx, int64_t *total, struct vg_err *err)
+                 vg_case_row_cb cb, void *ctx, int64_t *total, struct vg_err *err)
 {
 	struct vg_case_filter none = VG_CASE_FILTER_INIT;
 	unsigned mask;

@@ -143,6 +143,21 @@ int sq_setting_put(struct vg_store *st, const char *key, const char *value, stru
 int sq_setting_get(struct vg_store *st, const char *key, struct vg_arena *a, const char **value,
                    struct vg_err *err);
 
+/* common.c: shared by both backends. */
+int vg_st_encode(const struct vg_case_version *v, struct vg_buf *doc, unsigned char hash[16],
+                 struct vg_err *err);
+int vg_st_decode(const char *doc, size_t len, struct vg_arena *a, struct vg_arena *scratch,
+                 struct vg_case_version **out, struct vg_err *err);
+bool vg_st_is_newer(const struct vg_case_version *v, const struct vg_date *latest,
+                    const struct vg_date *created);
+const char *vg_st_first_product(const struct vg_case_version *v);
+const char *vg_st_first_event(const struct vg_case_version *v);
+void vg_st_status_json(struct vg_buf *b, int status, const char *comment);
+void vg_st_dup_json(struct vg_buf *b, const char *master);
+void vg_st_unit_json(struct vg_buf *b, const struct vg_unit *u);
+void vg_st_user_json(struct vg_buf *b, const struct vg_user *u, bool pw_changed);
+int vg_st_user_check(const struct vg_user *u, struct vg_err *err);
+
 struct vg_migration {
 	int version;
 	const char *name;

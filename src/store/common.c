@@ -1,0 +1,143 @@
+/*
+ * common.c - what both backends compute the same way, outside SQL: the
+ * canonical document and its hash, decoding a stored document, the E2B
+ * version order against a case's stored latest dates, the listing fields
+ * of a case, and the JSON texts of the audit log.
+ */
+#include "vg.h"
+#include "store/store_int.h"
+
+#include <xxhash.h>
+
+int vg_st_encode(const struct vg_case_version *v, struct vg_buf *doc, unsigned char hash[16],
+                 struct vg_err *err)
+{
+	XXH128_hash_t h;
+	int rc;
+
+	vg_buf_reset(doc);
+	rc = vg_case_to_json(v, doc);
+	if (rc)
+		return vg_err_set(err, rc, NULL, "case %s: cannot encode the version: %s", v->case_id,
+		                  vg_strerror(rc));
+	h = XXH3_128bits(doc->p, doc->len);
+	XXH128_canonicalFromHash((XXH128_canonical_t *)hash, h);
+	return 0;
+}
+
+int vg_st_decode(const char *doc, size_t len, struct vg_arena *a, struct vg_arena *scratch,
+                 struct vg_case_version **out, struct vg_err *err)
+{
+	struct vg_problems probs;
+	int rc;
+
+	vg_arena_reset(scratch);
+	vg_problems_init(&probs, scratch);
+	rc = vg_case_from_json(doc ? doc : "", doc ? len : 0, a, out, &probs);
+	if (rc)
+		return vg_err_set(err, VG_EDB, probs.n ? probs.items[0].field : NULL,
+		                  "a stored version does not decode: %s",
+		                  probs.n ? probs.items[0].msg : vg_strerror(rc));
+	return 0;
+}
+
+/* E2B(R3) C.1.5 then C.1.2; a tie goes to the later arrival (v, the new one). */
+bool vg_st_is_newer(const struct vg_case_version *v, const struct vg_date *latest,
+                    const struct vg_date *created)
+{
+	struct vg_case_version cur;
+
+	memset(&cur, 0, sizeof(cur));
+	cur.latest = *latest;
+	cur.created = *created;
+	return vg_case_version_cmp(v, &cur) >= 0;
+}
+
+/* For listings: the first suspect or interacting product, else the first. */
+const char *vg_st_first_product(const struct vg_case_version *v)
+{
+	const struct vg_product *pick = v->nproducts ? &v->products[0] : NULL;
+
+	for (size_t i = 0; i < v->nproducts; i++) {
+		if (v->products[i].role == VG_ROLE_SUSPECT || v->products[i].role == VG_ROLE_INTERACTING) {
+			pick = &v->products[i];
+			break;
+		}
+	}
+	if (!pick)
+		return NULL;
+	return pick->name ? pick->name : pick->ingredient;
+}
+
+const char *vg_st_first_event(const struct vg_case_version *v)
+{
+	if (!v->nevents)
+		return NULL;
+	return v->events[0].term ? v->events[0].term : v->events[0].coded;
+}
+
+/* ------------------------------------------------------------ audit texts */
+
+static const char *const status_names[] = {"submitted", "accepted", "returned"};
+static const char *const role_names[] = {"", "reporter", "reviewer", "admin"};
+
+/* {"status":"returned","comment":"..."} */
+void vg_st_status_json(struct vg_buf *b, int status, const char *comment)
+{
+	vg_buf_puts(b, "{\"status\":");
+	vg_buf_json_str(b, status_names[status >= 0 && status <= 2 ? status : 0]);
+	if (comment) {
+		vg_buf_puts(b, ",\"comment\":");
+		vg_buf_json_str(b, comment);
+	}
+	vg_buf_putc(b, '}');
+}
+
+void vg_st_dup_json(struct vg_buf *b, const char *master)
+{
+	vg_buf_puts(b, "{\"duplicate_of\":");
+	if (master)
+		vg_buf_json_str(b, master);
+	else
+		vg_buf_puts(b, "null");
+	vg_buf_putc(b, '}');
+}
+
+void vg_st_unit_json(struct vg_buf *b, const struct vg_unit *u)
+{
+	vg_buf_puts(b, "{\"code\":");
+	vg_buf_json_str(b, u->code);
+	vg_buf_puts(b, ",\"name\":");
+	vg_buf_json_str(b, u->name);
+	vg_buf_puts(b, ",\"kind\":");
+	vg_buf_json_str(b, u->kind);
+	vg_buf_puts(b, ",\"region\":");
+	vg_buf_json_str(b, u->region);
+	vg_buf_printf(b, ",\"beds\":%" PRId64 ",\"population\":%.17g}", u->beds, u->population);
+}
+
+/* Never the password hash: only whether it changed. */
+void vg_st_user_json(struct vg_buf *b, const struct vg_user *u, bool pw_changed)
+{
+	vg_buf_puts(b, "{\"name\":");
+	vg_buf_json_str(b, u->name);
+	vg_buf_printf(b, ",\"role\":\"%s\",\"unit\":", role_names[u->role]);
+	if (u->unit)
+		vg_buf_json_str(b, u->unit);
+	else
+		vg_buf_puts(b, "null");
+	vg_buf_printf(b, ",\"disabled\":%s,\"failed_logins\":%d,\"locked_until\":%" PRId64 "%s}",
+	              u->disabled ? "true" : "false", u->failed_logins, u->locked_until,
+	              pw_changed ? ",\"password_changed\":true" : "");
+}
+
+int vg_st_user_check(const struct vg_user *u, struct vg_err *err)
+{
+	if (!u->name || !*u->name)
+		return vg_err_set(err, VG_EINVAL, "name", "a user needs a name");
+	if (u->role < VG_USER_REPORTER || u->role > VG_USER_ADMIN)
+		return vg_err_set(err, VG_EINVAL, "role", "unknown role %d", u->role);
+	if (!u->pwhash || !*u->pwhash)
+		return vg_err_set(err, VG_EINVAL, "pwhash", "a user needs a password hash");
+	return 0;
+}
