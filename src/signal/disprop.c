@@ -27,6 +27,7 @@
 #include "util/util.h"
 
 #include <math.h>
+#include <pthread.h>
 
 #include "signal/signal_int.h"
 
@@ -99,6 +100,42 @@ void vg_signal_disprop_pair(struct vg_signal_pair *p, uint64_t ntotal)
 	p->ic = v[0], p->ic025 = v[1], p->ic975 = v[2];
 }
 
+struct ic_job {
+	const struct vg_signal_points *pts;
+	double *icv;
+	size_t k0, k1;
+};
+
+static void *ic_run(void *arg)
+{
+	struct ic_job *j = arg;
+	for (size_t k = j->k0; k < j->k1; k++)
+		ic((double)j->pts->n[k], j->pts->e[k], j->icv + 3 * k);
+	return NULL;
+}
+
+/* IC depends on (N, E) only: one pair of quantiles per point, in threads. */
+static void ic_points(const struct vg_signal_points *pts, double *icv)
+{
+	struct ic_job jobs[8];
+	pthread_t tid[8];
+	unsigned nt = vg_signal_threads(0);
+
+	if (nt > 8)
+		nt = 8;
+	if (pts->m < 4096)
+		nt = 1;
+	for (unsigned k = 0; k < nt; k++)
+		jobs[k] = (struct ic_job){pts, icv, pts->m * k / nt, pts->m * (k + 1) / nt};
+	for (unsigned k = 1; k < nt; k++)
+		if (pthread_create(&tid[k], NULL, ic_run, &jobs[k]) != 0)
+			tid[k] = 0, ic_run(&jobs[k]);
+	ic_run(&jobs[0]);
+	for (unsigned k = 1; k < nt; k++)
+		if (tid[k])
+			pthread_join(tid[k], NULL);
+}
+
 void vg_signal_disprop(struct vg_signal_table *t)
 {
 	if (!t->points)
@@ -106,9 +143,7 @@ void vg_signal_disprop(struct vg_signal_table *t)
 	struct vg_signal_points *pts = t->points;
 	double *icv = vg_xmalloc((pts->m ? pts->m : 1) * 3 * sizeof(double));
 
-	/* IC depends on (N, E) only: one pair of quantiles per point */
-	for (size_t k = 0; k < pts->m; k++)
-		ic((double)pts->n[k], pts->e[k], icv + 3 * k);
+	ic_points(pts, icv);
 	for (size_t i = 0; i < t->npairs; i++) {
 		struct vg_signal_pair *p = &t->pairs[i];
 		const double *v = icv + 3 * (size_t)pts->of_pair[i];

@@ -179,18 +179,21 @@ static double nb_logpmf(double a, double b, double n, double e)
 
 struct mix {
 	double q, a1, r1, a2, r2; /* weight of 1, shapes, rates */
+	struct vg_sf_gshape g1, g2;
 };
 
 static double mix_cdf(const struct mix *m, double x, double *pdf)
 {
-	double c = 0.0, d = 0.0;
+	double c = 0.0, d = 0.0, p, q;
 	if (m->q > 0.0) {
-		c += m->q * vg_sf_gamma_p(m->a1, m->r1 * x);
-		d += m->q * m->r1 * vg_sf_gamma_pdf(m->a1, m->r1 * x);
+		double dens = vg_sf_gamma_pq_g(&m->g1, m->r1 * x, &p, &q);
+		c += m->q * p;
+		d += m->q * m->r1 * dens;
 	}
 	if (m->q < 1.0) {
-		c += (1.0 - m->q) * vg_sf_gamma_p(m->a2, m->r2 * x);
-		d += (1.0 - m->q) * m->r2 * vg_sf_gamma_pdf(m->a2, m->r2 * x);
+		double dens = vg_sf_gamma_pq_g(&m->g2, m->r2 * x, &p, &q);
+		c += (1.0 - m->q) * p;
+		d += (1.0 - m->q) * m->r2 * dens;
 	}
 	*pdf = d;
 	return c;
@@ -200,14 +203,16 @@ static double mix_cdf(const struct mix *m, double x, double *pdf)
 static double mix_quantile(const struct mix *m, double p)
 {
 	double lo = 0.0, hi = INFINITY, x;
-	/* start at the heavier component's quantile (Wilson-Hilferty would do;
-	 * the exact one costs a few evaluations and saves more) */
-	if (m->q >= 0.5)
-		x = vg_sf_gamma_quantile(m->a1, p) / m->r1;
-	else
-		x = vg_sf_gamma_quantile(m->a2, p) / m->r2;
 	if (m->q == 0.0 || m->q == 1.0)
-		return x;
+		return m->q == 1.0 ? vg_sf_gamma_quantile(m->a1, p) / m->r1
+				   : vg_sf_gamma_quantile(m->a2, p) / m->r2;
+	/* start at the heavier component's approximate quantile */
+	if (m->q >= 0.5)
+		x = vg_sf_gamma_quantile_guess(m->a1, p) / m->r1;
+	else
+		x = vg_sf_gamma_quantile_guess(m->a2, p) / m->r2;
+	if (!(x > 0.0) || !isfinite(x))
+		x = m->q >= 0.5 ? m->a1 / m->r1 : m->a2 / m->r2;
 	for (int it = 0; it < 300; it++) {
 		double pdf, f = mix_cdf(m, x, &pdf) - p;
 		if (f == 0.0)
@@ -234,7 +239,10 @@ void vg_signal_posterior(const struct vg_signal_theta *th, uint64_t n, double e,
 	double l2 = log1p(-th->p) + nb_logpmf(th->alpha2, th->beta2, N, e);
 	/* Qn = 1 / (1 + exp(l2 - l1)), stable both ways */
 	double q = l1 >= l2 ? 1.0 / (1.0 + exp(l2 - l1)) : exp(l1 - l2) / (1.0 + exp(l1 - l2));
-	struct mix m = {q, th->alpha1 + N, th->beta1 + e, th->alpha2 + N, th->beta2 + e};
+	struct mix m = {q, th->alpha1 + N, th->beta1 + e, th->alpha2 + N, th->beta2 + e,
+			{0, 0}, {0, 0}};
+	vg_sf_gshape_init(&m.g1, m.a1);
+	vg_sf_gshape_init(&m.g2, m.a2);
 	double el = q * (vg_sf_digamma(m.a1) - log(m.r1)) +
 		    (1.0 - q) * (vg_sf_digamma(m.a2) - log(m.r2));
 

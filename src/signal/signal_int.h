@@ -20,6 +20,15 @@ void vg_sf_gamma_pq(double a, double x, double *p, double *q);
 double vg_sf_gamma_p(double a, double x);  /* regularised lower */
 double vg_sf_gamma_q(double a, double x);  /* regularised upper */
 double vg_sf_gamma_pdf(double a, double x);
+/* A shape prepared once for many evaluations (its lgamma computed once). */
+struct vg_sf_gshape {
+	double a, k;
+};
+void vg_sf_gshape_init(struct vg_sf_gshape *g, double a);
+/* P and Q at x; returns the density at x. */
+double vg_sf_gamma_pq_g(const struct vg_sf_gshape *g, double x, double *p, double *q);
+/* Wilson-Hilferty (or tail) approximation of the quantile, rate 1. */
+double vg_sf_gamma_quantile_guess(double a, double p);
 double vg_sf_gamma_quantile(double a, double p); /* rate 1 */
 double vg_sf_norm_quantile(double p);
 

@@ -149,13 +149,26 @@ double vg_sf_log1pmx(double u)
 	return -u * r + 2.0 * s;
 }
 
+void vg_sf_gshape_init(struct vg_sf_gshape *g, double a)
+{
+	g->a = a;
+	g->k = a < 10.0 ? vg_sf_lgamma(a) : 0.5 * log(a / (2.0 * M_PI)) - vg_sf_lgamma_corr(a);
+}
+
+static double lpref_g(const struct vg_sf_gshape *g, double x)
+{
+	double a = g->a;
+	if (a < 10.0)
+		return a * log(x) - x - g->k;
+	return a * vg_sf_log1pmx((x - a) / a) + g->k;
+}
+
 /* log(x^a e^-x / Gamma(a)), accurate for large a near x = a. */
 double vg_sf_gamma_lpref(double a, double x)
 {
-	if (a < 10.0)
-		return a * log(x) - x - vg_sf_lgamma(a);
-	return a * vg_sf_log1pmx((x - a) / a) + 0.5 * log(a / (2.0 * M_PI)) -
-	       vg_sf_lgamma_corr(a);
+	struct vg_sf_gshape g;
+	vg_sf_gshape_init(&g, a);
+	return lpref_g(&g, x);
 }
 
 /* sum_n x^n / ((a+1)...(a+n)), for x < a + 1. */
@@ -194,30 +207,40 @@ static double q_fraction(double a, double x)
 	return h;
 }
 
-/* Both tails at once; the one computed directly is accurate to the last
- * digits, the other is 1 minus it. */
-void vg_sf_gamma_pq(double a, double x, double *p, double *q)
+/* Both tails at once for a prepared shape; the one computed directly is
+ * accurate to the last digits, the other is 1 minus it.  Returns the
+ * density x^(a-1) e^-x / Gamma(a) at x as a by-product. */
+double vg_sf_gamma_pq_g(const struct vg_sf_gshape *g, double x, double *p, double *q)
 {
+	double a = g->a;
 	if (isnan(a) || isnan(x) || a <= 0.0 || x < 0.0) {
 		*p = *q = NAN;
-		return;
+		return NAN;
 	}
 	if (x == 0.0) {
 		*p = 0.0, *q = 1.0;
-		return;
+		return a < 1.0 ? INFINITY : a == 1.0 ? 1.0 : 0.0;
 	}
 	if (isinf(x)) {
 		*p = 1.0, *q = 0.0;
-		return;
+		return 0.0;
 	}
-	double lpref = vg_sf_gamma_lpref(a, x);
+	double pref = exp(lpref_g(g, x));
 	if (x < a + 1.0) {
-		*p = exp(lpref - log(a)) * p_series(a, x);
+		*p = pref / a * p_series(a, x);
 		*q = 1.0 - *p;
 	} else {
-		*q = exp(lpref) * q_fraction(a, x);
+		*q = pref * q_fraction(a, x);
 		*p = 1.0 - *q;
 	}
+	return pref / x;
+}
+
+void vg_sf_gamma_pq(double a, double x, double *p, double *q)
+{
+	struct vg_sf_gshape g;
+	vg_sf_gshape_init(&g, a);
+	vg_sf_gamma_pq_g(&g, x, p, q);
 }
 
 double vg_sf_gamma_p(double a, double x)
@@ -286,6 +309,11 @@ static double gamma_quantile_start(double a, double p)
 	return x > a ? x + (a - 1.0) * log(x) : a;
 }
 
+double vg_sf_gamma_quantile_guess(double a, double p)
+{
+	return gamma_quantile_start(a, p);
+}
+
 /*
  * Newton on the log of the smaller tail as a function of t = log x:
  * g(t) = log P(a, e^t) - log p (or log Q - log(1 - p)), which is close to
@@ -308,12 +336,14 @@ double vg_sf_gamma_quantile(double a, double p)
 	if (!(x > 0.0) || isinf(x))
 		x = a;
 	double t = log(x);
+	struct vg_sf_gshape gs;
+	vg_sf_gshape_init(&gs, a);
 	for (int it = 0; it < 200; it++) {
 		double P, Q;
 		x = exp(t);
 		if (x == 0.0)
 			return 0.0; /* the quantile underflows a double */
-		vg_sf_gamma_pq(a, x, &P, &Q);
+		double dens = vg_sf_gamma_pq_g(&gs, x, &P, &Q) * x;
 		double tail = lower ? P : Q;
 		double g = log(tail) - target; /* > 0: x too big (lower), too small (upper) */
 		bool too_big = lower ? g > 0.0 : g < 0.0;
@@ -324,7 +354,6 @@ double vg_sf_gamma_quantile(double a, double p)
 		else
 			lo = t;
 		/* d log P / dt = x pdf / P; d log Q / dt = -x pdf / Q */
-		double dens = exp(vg_sf_gamma_lpref(a, x));
 		double dg = (lower ? dens / P : -dens / Q);
 		double nt = t - g / dg;
 		if (!isfinite(nt) || !(nt > lo && nt < hi)) {
