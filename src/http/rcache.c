@@ -8,8 +8,11 @@
  * generation, so an entry is served only if nothing was committed since it
  * was read: never stale, merely cold after writes.
  *
- *   slot = xxh3(case id) & (SLOTS - 1), one mutex per 64 slots
+ *   set = xxh3(case id) & (SETS - 1): WAYS entries, one mutex per set
  *   {id, unit, gen, text, len}         (bodies over ENTRY_MAX not kept)
+ *
+ * A put replaces the same id, else an entry of an older generation, else
+ * the set's entries in turn.
  *
  * The unit is kept so that the caller can apply the reporter's own-unit
  * rule before serving a hit.
@@ -18,7 +21,9 @@
 #include "util/util.h"
 #include "http/http_int.h"
 
-#define SLOTS 16384
+#define SETS 8192
+#define WAYS 4
+#define SLOTS (SETS * WAYS)
 #define STRIPES 256
 #define ENTRY_MAX ((size_t)64 << 10)
 
@@ -30,7 +35,8 @@ struct entry {
 };
 
 struct vg_rcache {
-	struct entry *slots;
+	struct entry *slots;       /* SETS x WAYS */
+	unsigned char *next;       /* per set: the way to replace next */
 	pthread_mutex_t mu[STRIPES];
 };
 
@@ -39,6 +45,7 @@ struct vg_rcache *vg_rcache_new(void)
 	struct vg_rcache *c = vg_xcalloc(1, sizeof(*c));
 
 	c->slots = vg_xcalloc(SLOTS, sizeof(*c->slots));
+	c->next = vg_xcalloc(SETS, 1);
 	for (int i = 0; i < STRIPES; i++)
 		pthread_mutex_init(&c->mu[i], NULL);
 	return c;
@@ -55,35 +62,53 @@ void vg_rcache_free(struct vg_rcache *c)
 	for (int i = 0; i < STRIPES; i++)
 		pthread_mutex_destroy(&c->mu[i]);
 	free(c->slots);
+	free(c->next);
 	free(c);
 }
 
-static size_t slot_of(const char *id)
+static size_t set_of(const char *id)
 {
-	return (size_t)(vg_hash64(id, strlen(id)) & (SLOTS - 1));
+	return (size_t)(vg_hash64(id, strlen(id)) & (SETS - 1));
 }
 
 bool vg_rcache_get(struct vg_rcache *c, const char *id, uint64_t gen, struct vg_buf *out,
                    char unit[VG_HTTP_NAME_MAX])
 {
-	size_t i = slot_of(id);
-	struct entry *e = &c->slots[i];
-	bool hit;
+	size_t set = set_of(id);
+	struct entry *e = &c->slots[set * WAYS];
+	bool hit = false;
 
-	pthread_mutex_lock(&c->mu[i % STRIPES]);
-	hit = e->id && e->gen == gen && strcmp(e->id, id) == 0 &&
-	      vg_buf_append(out, e->text, e->len) == 0;
-	if (hit)
-		memcpy(unit, e->unit, VG_HTTP_NAME_MAX);
-	pthread_mutex_unlock(&c->mu[i % STRIPES]);
+	pthread_mutex_lock(&c->mu[set % STRIPES]);
+	for (int w = 0; w < WAYS && !hit; w++) {
+		if (!e[w].id || e[w].gen != gen || strcmp(e[w].id, id) != 0)
+			continue;
+		hit = vg_buf_append(out, e[w].text, e[w].len) == 0;
+		if (hit)
+			memcpy(unit, e[w].unit, VG_HTTP_NAME_MAX);
+	}
+	pthread_mutex_unlock(&c->mu[set % STRIPES]);
 	return hit;
+}
+
+/* The way to fill: the same id, a stale one, else round robin. */
+static int victim(struct vg_rcache *c, size_t set, const char *id, uint64_t gen)
+{
+	struct entry *e = &c->slots[set * WAYS];
+
+	for (int w = 0; w < WAYS; w++)
+		if (!e[w].id || strcmp(e[w].id, id) == 0)
+			return w;
+	for (int w = 0; w < WAYS; w++)
+		if (e[w].gen != gen)
+			return w;
+	return c->next[set]++ % WAYS;
 }
 
 void vg_rcache_put(struct vg_rcache *c, const char *id, uint64_t gen, const char *unit,
                    const char *text, size_t len)
 {
-	size_t i = slot_of(id);
-	struct entry *e = &c->slots[i];
+	size_t set = set_of(id);
+	struct entry *e;
 	char *t, *k;
 
 	if (len > ENTRY_MAX)
@@ -91,7 +116,8 @@ void vg_rcache_put(struct vg_rcache *c, const char *id, uint64_t gen, const char
 	t = vg_xmalloc(len);
 	memcpy(t, text, len);
 	k = vg_xstrdup(id);
-	pthread_mutex_lock(&c->mu[i % STRIPES]);
+	pthread_mutex_lock(&c->mu[set % STRIPES]);
+	e = &c->slots[set * WAYS + victim(c, set, id, gen)];
 	free(e->id);
 	free(e->text);
 	e->id = k;
@@ -99,5 +125,5 @@ void vg_rcache_put(struct vg_rcache *c, const char *id, uint64_t gen, const char
 	e->len = len;
 	e->gen = gen;
 	vg_strlcpy(e->unit, unit ? unit : "", sizeof(e->unit));
-	pthread_mutex_unlock(&c->mu[i % STRIPES]);
+	pthread_mutex_unlock(&c->mu[set % STRIPES]);
 }
