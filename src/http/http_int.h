@@ -123,6 +123,13 @@ void vg_http_job_finished(struct vg_wjob *j);
 /* Incremented after every commit that changed cases (openFDA snapshot). */
 uint64_t vg_writer_generation(struct vg_writer *w);
 
+/* pool.c: threads for CPU-heavy work (argon2id); jobs run with st NULL. */
+struct vg_pool;
+struct vg_pool *vg_pool_start(unsigned n);
+void vg_pool_submit(struct vg_pool *p, struct vg_wjob *j);
+unsigned vg_pool_pending(struct vg_pool *p);
+void vg_pool_stop(struct vg_pool *p);
+
 /* ------------------------------------------------------------ request */
 
 struct vg_req {
@@ -164,6 +171,10 @@ struct vg_store *vg_req_store(struct vg_req *r, struct vg_err *err);
  * response.  Returns VG_HTTP_ASYNC for the handler to return. */
 int vg_req_write(struct vg_req *r, int (*run)(struct vg_store *, struct vg_wjob *, struct vg_err *),
                  void *ctx, int (*on_done)(struct vg_req *));
+/* Same, but run on the CPU pool (st is NULL in run); on_done may chain a
+ * vg_req_write and return VG_HTTP_ASYNC. */
+int vg_req_offload(struct vg_req *r, int (*run)(struct vg_store *, struct vg_wjob *, struct vg_err *),
+                   void *ctx, int (*on_done)(struct vg_req *));
 const struct vg_http_config *vg_req_cfg(struct vg_req *r);
 struct vg_writer *vg_req_writer(struct vg_req *r);
 

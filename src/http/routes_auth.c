@@ -7,7 +7,9 @@
  *
  * Login order of checks: the address's failure window (429), the account
  * (unknown, disabled and wrong password all answer the same 401 after the
- * same argon2id work), the account lock (429 with Retry-After).  A failure
+ * same argon2id work), the account lock (429 with Retry-After).  The
+ * argon2id verification runs on the CPU pool (pool.c), never on a polling
+ * thread.  A failure
  * increments the account's failed_logins through the writer before the
  * 401 goes out, so concurrent guesses cannot race past the limit; after
  * cfg->login_fail_account consecutive failures the account is locked for
@@ -19,6 +21,7 @@
 #include "store/store.h"
 #include "http/http_int.h"
 
+#include <sodium.h>
 #include <time.h>
 
 const char *vg_http_role_name(int role)
@@ -39,6 +42,9 @@ json_t *vg_http_user_json(const struct vg_http_user *u)
 
 struct login {
 	char name[VG_HTTP_NAME_MAX];
+	char *pw;              /* arena copy, wiped after verification */
+	const char *pwhash;    /* the account's, or the dummy */
+	bool unknown;          /* no such account, or disabled */
 	char token[64], hash[65];
 	int64_t expires;
 	struct vg_http_user user;
@@ -118,8 +124,39 @@ static int too_many(struct vg_req *r, int64_t wait)
 	                      "too many failed logins; try again in %" PRId64 " s", wait);
 }
 
-/* Check the password against the account (or the dummy hash). */
-static int login_check(struct vg_req *r, struct login *l, const char *pw)
+/* Pool job: argon2id off the polling threads (pool.c). */
+static int verify_run(struct vg_store *st, struct vg_wjob *j, struct vg_err *err)
+{
+	struct login *l = j->ctx;
+
+	VG_UNUSED(st);
+	VG_UNUSED(err);
+	l->ok = vg_http_pwverify(l->pwhash, l->pw) && !l->unknown;
+	sodium_memzero(l->pw, strlen(l->pw));
+	return 0;
+}
+
+static int verify_done(struct vg_req *r)
+{
+	struct login *l = r->state;
+
+	if (!l->ok)
+		vg_auth_addr_failed(vg_req_auth(r), r->addr);
+	if (l->unknown) {
+		atomic_fetch_add(&vg_req_metrics(r)->logins_failed, 1);
+		return vg_reply_error(r, 401, "bad_credentials", "wrong user name or password");
+	}
+	if (l->ok) {
+		vg_auth_token_new(l->token);
+		vg_auth_token_hash(l->token, l->hash);
+		l->expires = (int64_t)time(NULL) + vg_req_cfg(r)->session_ttl;
+	}
+	return vg_req_write(r, login_run, l, login_done);
+}
+
+/* Look the account up, then verify the password (or the dummy hash, for
+ * an unknown or disabled account) on the pool. */
+static int login_check(struct vg_req *r, struct login *l)
 {
 	struct vg_err err = VG_ERR_INIT;
 	struct vg_store *st = vg_req_store(r, &err);
@@ -131,27 +168,17 @@ static int login_check(struct vg_req *r, struct login *l, const char *pw)
 	rc = vg_store_user_get(st, l->name, &r->arena, &u, &err);
 	if (rc != 0 && rc != VG_ENOTFOUND)
 		return vg_reply_err(r, &err);
-	if (rc == VG_ENOTFOUND || u.disabled) {
-		vg_http_pwverify(vg_auth_dummy_hash(vg_req_auth(r)), pw);
-		vg_auth_addr_failed(vg_req_auth(r), r->addr);
-		atomic_fetch_add(&vg_req_metrics(r)->logins_failed, 1);
-		return vg_reply_error(r, 401, "bad_credentials", "wrong user name or password");
-	}
-	if (u.locked_until > (int64_t)time(NULL))
+	l->unknown = rc == VG_ENOTFOUND || u.disabled;
+	l->pwhash = l->unknown ? vg_auth_dummy_hash(vg_req_auth(r)) : u.pwhash;
+	if (!l->unknown && u.locked_until > (int64_t)time(NULL))
 		return too_many(r, u.locked_until - (int64_t)time(NULL));
-	l->ok = vg_http_pwverify(u.pwhash, pw);
-	if (!l->ok)
-		vg_auth_addr_failed(vg_req_auth(r), r->addr);
-	l->user.id = u.id;
-	l->user.role = u.role;
-	vg_strlcpy(l->user.name, u.name, sizeof(l->user.name));
-	vg_strlcpy(l->user.unit, u.unit ? u.unit : "", sizeof(l->user.unit));
-	if (l->ok) {
-		vg_auth_token_new(l->token);
-		vg_auth_token_hash(l->token, l->hash);
-		l->expires = (int64_t)time(NULL) + vg_req_cfg(r)->session_ttl;
+	if (!l->unknown) {
+		l->user.id = u.id;
+		l->user.role = u.role;
+		vg_strlcpy(l->user.name, u.name, sizeof(l->user.name));
+		vg_strlcpy(l->user.unit, u.unit ? u.unit : "", sizeof(l->user.unit));
 	}
-	return vg_req_write(r, login_run, l, login_done);
+	return vg_req_offload(r, verify_run, l, verify_done);
 }
 
 static int h_login(struct vg_req *r)
@@ -160,7 +187,6 @@ static int h_login(struct vg_req *r)
 	const char *name, *pw;
 	struct login *l;
 	int64_t wait;
-	int rc;
 
 	if (!body)
 		return 0;
@@ -178,9 +204,9 @@ static int h_login(struct vg_req *r)
 	vg_strlcpy(l->name, name, sizeof(l->name));
 	l->fail_limit = vg_req_cfg(r)->login_fail_account ? vg_req_cfg(r)->login_fail_account : 5;
 	r->state = l;
-	rc = login_check(r, l, pw);
+	l->pw = vg_arena_strdup(&r->arena, pw);
 	json_decref(body);
-	return rc;
+	return login_check(r, l);
 }
 
 static int logout_run(struct vg_store *st, struct vg_wjob *j, struct vg_err *err)

@@ -44,6 +44,7 @@ struct vg_http_server {
 	struct MHD_Daemon *mhd;
 	struct vg_store *wstore; /* the writer's */
 	struct vg_writer *writer;
+	struct vg_pool *pool;
 	struct vg_auth *auth;
 	struct vg_ofda_cache *ofda;
 	struct vg_rcache *rcache;
@@ -132,8 +133,9 @@ struct vg_store *vg_req_store(struct vg_req *r, struct vg_err *err)
 	return tls_store;
 }
 
-int vg_req_write(struct vg_req *r, int (*run)(struct vg_store *, struct vg_wjob *, struct vg_err *),
-                 void *ctx, int (*on_done)(struct vg_req *))
+static void prepare_job(struct vg_req *r,
+                        int (*run)(struct vg_store *, struct vg_wjob *, struct vg_err *),
+                        void *ctx, int (*on_done)(struct vg_req *))
 {
 	memset(&r->job, 0, sizeof(r->job));
 	r->job.run = run;
@@ -143,7 +145,21 @@ int vg_req_write(struct vg_req *r, int (*run)(struct vg_store *, struct vg_wjob 
 	r->on_done = on_done;
 	r->suspended = true;
 	MHD_suspend_connection(r->conn);
+}
+
+int vg_req_write(struct vg_req *r, int (*run)(struct vg_store *, struct vg_wjob *, struct vg_err *),
+                 void *ctx, int (*on_done)(struct vg_req *))
+{
+	prepare_job(r, run, ctx, on_done);
 	vg_writer_submit(r->srv->writer, &r->job);
+	return VG_HTTP_ASYNC;
+}
+
+int vg_req_offload(struct vg_req *r, int (*run)(struct vg_store *, struct vg_wjob *, struct vg_err *),
+                   void *ctx, int (*on_done)(struct vg_req *))
+{
+	prepare_job(r, run, ctx, on_done);
+	vg_pool_submit(r->srv->pool, &r->job);
 	return VG_HTTP_ASYNC;
 }
 
@@ -363,6 +379,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   void **con_cls)
 {
 	struct vg_req *r = *con_cls;
+	int rc;
 
 	VG_UNUSED(version);
 	if (!r) {
@@ -380,7 +397,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (!atomic_load(&r->job.done))
 			return MHD_YES;
 		r->suspended = false;
-		if (r->on_done(r) < 0 && !r->responded)
+		rc = r->on_done(r);
+		if (rc == VG_HTTP_ASYNC) /* chained another job */
+			return MHD_YES;
+		if (rc < 0)
 			vg_reply_error(r, 500, "internal", "internal error");
 		return send_reply(r);
 	}
@@ -498,6 +518,7 @@ int vg_http_start(const struct vg_http_config *cfg, struct vg_http_server **out,
 	s->rcache = vg_rcache_new();
 	if ((rc = vg_writer_start(s, s->wstore, &s->writer, err)) != 0)
 		goto fail;
+	s->pool = vg_pool_start(2);
 	if ((rc = start_mhd(s, err)) != 0)
 		goto fail;
 	slog(s, "listening on %s port %u with %u threads", s->listen, s->port, s->cfg.threads);
@@ -518,13 +539,15 @@ static void drain(struct vg_http_server *s)
 		MHD_quiesce_daemon(s->mhd);
 	while (vg_now_seconds() < deadline) {
 		if (atomic_load(&s->metrics.active) == 0 &&
-		    (!s->writer || vg_writer_pending(s->writer) == 0))
+		    (!s->writer || vg_writer_pending(s->writer) == 0) &&
+		    (!s->pool || vg_pool_pending(s->pool) == 0))
 			break;
 		nanosleep(&ts, NULL);
 	}
 	/* Requests still suspended would make MHD_stop_daemon abort: let the
 	 * writer finish every queued job so each one is resumed. */
-	while (s->writer && vg_writer_pending(s->writer) > 0)
+	while ((s->writer && vg_writer_pending(s->writer) > 0) ||
+	       (s->pool && vg_pool_pending(s->pool) > 0))
 		nanosleep(&ts, NULL);
 	nanosleep(&ts, NULL);
 }
@@ -539,6 +562,7 @@ void vg_http_stop(struct vg_http_server *s)
 		drain(s);
 		MHD_stop_daemon(s->mhd);
 	}
+	vg_pool_stop(s->pool);
 	if (s->writer)
 		vg_writer_stop(s->writer);
 	for (slot = s->slots; slot; slot = next) {
