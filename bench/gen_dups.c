@@ -135,6 +135,17 @@ static void gen_init(struct gen *g, uint64_t seed)
 	g->ze = zipf_cdf(g->nevents, 1.0);
 }
 
+static void gen_release(struct gen *g)
+{
+	for (size_t i = 0; i < g->ndrugs; i++)
+		free(g->drugs[i]);
+	for (size_t i = 0; i < g->nevents; i++)
+		free(g->events[i]);
+	for (size_t i = 0; i < g->norgs; i++)
+		free(g->orgs[i]);
+	free(g->drugs), free(g->events), free(g->orgs), free(g->zd), free(g->ze);
+}
+
 /* One generated record; strings owned by the record (freed by rec_free). */
 struct grec {
 	char id[24];
@@ -346,7 +357,7 @@ static void truth_add(struct truth *t, size_t a, size_t b)
 static bool truth_has(const struct truth *t, size_t a, size_t b)
 {
 	uint64_t k = pair_key(a, b);
-	return bsearch(&k, t->keys, t->n, sizeof(k), cmp_u64) != NULL;
+	return t->n && bsearch(&k, t->keys, t->n, sizeof(k), cmp_u64) != NULL;
 }
 
 /* The ten best-scoring false positives with their reasons (debugging). */
@@ -385,7 +396,8 @@ static void show_fn(struct vg_dedup *d, const struct truth *t, double thr)
 static void report(struct vg_dedup *d, const struct truth *t, double thr, bool sweep,
                    const char *label, double secs)
 {
-	qsort(t->keys, t->n, sizeof(*t->keys), cmp_u64);
+	if (t->n > 1)
+		qsort(t->keys, t->n, sizeof(*t->keys), cmp_u64);
 	size_t np = vg_dedup_npairs(d);
 	for (double x = sweep ? 0.0 : thr; x <= (sweep ? 30.0 : thr); x += 1.0) {
 		size_t tp = 0, fp = 0;
@@ -467,6 +479,7 @@ static int run_generated(size_t n, double rate, uint64_t seed, double thr, bool 
 	for (size_t i = 0; i < total; i++)
 		rec_free(&recs[i]);
 	free(recs), free(used), free(order), free(pos), free(t.keys);
+	gen_release(&g);
 	return 0;
 }
 

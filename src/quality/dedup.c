@@ -824,7 +824,8 @@ int vg_dedup_run(struct vg_dedup *d, const struct vg_dedup_opts *opts, struct vg
 	}
 	free(rn.stamp);
 	blocks_release(d, &bl);
-	qsort(d->pairs, d->npairs, sizeof(*d->pairs), cmp_pair);
+	if (d->npairs > 1)
+		qsort(d->pairs, d->npairs, sizeof(*d->pairs), cmp_pair);
 	return 0;
 }
 

@@ -208,7 +208,8 @@ static int cmp_rows(const void *x, const void *y)
 
 static void rank_rows(const struct vg_units_config *cfg, struct vg_units_class_result *cr)
 {
-	qsort(cr->rows, cr->nrows, sizeof(*cr->rows), cmp_rows);
+	if (cr->nrows > 1)
+		qsort(cr->rows, cr->nrows, sizeof(*cr->rows), cmp_rows);
 	int commended = 0;
 	int64_t need = cfg->commend_min_reports > 1 ? cfg->commend_min_reports : 1;
 	for (size_t i = 0; i < cr->nrows; i++) {
