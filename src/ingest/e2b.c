@@ -156,6 +156,16 @@ static size_t repair(struct src *s, const unsigned char *in, size_t n, unsigned 
 	size_t i = 0, o = 0;
 
 	while (i < n) {
+		size_t run = i; /* fast path: printable ASCII, TAB, LF, CR */
+		while (run < n && ((in[run] >= 0x20 && in[run] < 0x80) || in[run] == '\n' ||
+		                   in[run] == '\r' || in[run] == '\t'))
+			run++;
+		if (run > i) {
+			memcpy(out + o, in + i, run - i);
+			o += run - i;
+			i = run;
+			continue;
+		}
 		int k = utf8_seq(in + i, n - i);
 		if (k == 0 && !s->eof) {
 			s->ncarry = n - i;
@@ -240,8 +250,9 @@ struct ctx {
 	char xmlerr[256];   /* first fatal libxml2 message */
 	int xmlerr_line;
 	bool failed;        /* the parse stopped on an error */
-	/* per-report lookup of internal ids (E.i / G.k id/@root) */
+	/* per-report lookup of internal ids (E.i / G.k id/@root), by index */
 	const char **ev_ids, **pr_ids;
+	size_t ev_cap, pr_cap;
 };
 
 static void reject(struct ctx *c, const char *field, const char *fmt, ...) VG_PRINTF(3, 4);
@@ -478,6 +489,7 @@ static void r3_event(struct ctx *c, struct vg_case_version *v, xmlNode *o, const
 	xmlNode *val = child(o, "value");
 	const char *id = attr(child(o, "id"), "root");
 
+	VG_GROW(c->ev_ids, c->ev_cap, v->nevents);
 	c->ev_ids[v->nevents - 1] = id ? vg_arena_strdup(&c->arena, id) : NULL;
 	e->term = text(c, child(val, "originalText"), "E.i.1.1a");
 	e->code = attr_dup(c, val, "code", "E.i.2.1b");
@@ -553,6 +565,7 @@ static void r3_product(struct ctx *c, struct vg_case_version *v, xmlNode *d)
 	xmlNode *kop = path(d, "consumable/instanceOfKind/kindOfProduct");
 	xmlNode *appr = path(kop, "asManufacturedProduct/subjectOf/approval");
 
+	VG_GROW(c->pr_ids, c->pr_cap, v->nproducts);
 	c->pr_ids[v->nproducts - 1] = id ? vg_arena_strdup(&c->arena, id) : NULL;
 	p->klass = VG_CLASS_DRUG;
 	p->name = text(c, child(kop, "name"), "G.k.2.2");
@@ -935,8 +948,6 @@ static int deliver(struct ctx *c, xmlNode *n, bool r3)
 
 	c->bad[0] = 0;
 	c->line = xmlGetLineNo(n);
-	c->ev_ids = vg_arena_calloc(&c->arena, ITEMS_MAX, sizeof *c->ev_ids);
-	c->pr_ids = vg_arena_calloc(&c->arena, ITEMS_MAX, sizeof *c->pr_ids);
 	v->source = "e2b";
 	v->klass = VG_CLASS_DRUG;
 	if (r3)
@@ -1038,6 +1049,8 @@ static int run_reader(struct ctx *c, struct src *s)
 	}
 	xmlFreeTextReader(r);
 	vg_arena_release(&c->arena);
+	free(c->ev_ids);
+	free(c->pr_ids);
 	return rc;
 }
 
