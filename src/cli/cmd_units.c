@@ -13,6 +13,10 @@
  * The registered units (beds, population) come from the store; --sizes FILE
  * (CSV: code,beds,population) overrides them.  The configuration is the
  * embedded config/units.conf, then --config FILE on top.
+ *
+ * `vigil units cases` lists the per-report values behind the indicators
+ * (state, timeliness category, deadline, days taken and late, completeness
+ * and its missing dimensions), so that every rank can be traced to reports.
  */
 #include "vg.h"
 #include "cli/cli.h"
@@ -22,6 +26,20 @@
 #define CONFIG_MAX ((size_t)1 << 20)
 
 static int run_units(int argc, char **argv);
+static int run_cases(int argc, char **argv);
+
+static const struct vg_cli_cmd units_cases = {
+	.name = "cases",
+	.summary = "list the reports behind the indicators, one line each",
+	.usage = "vigil units cases --db PATH --year YYYY [--class CLASS] [--unit CODE]\n"
+	         "       [--config FILE] [--format table|csv|tsv|json]",
+	.help = "Columns: case, unit, class, month, state (effective, invalid, nullified,\n"
+	        "duplicate), category (death, serious, new, other), deadline, days taken,\n"
+	        "days late, on_time (yes, no, unknown), completeness, missing dimensions.\n",
+	.run = run_cases,
+};
+
+static const struct vg_cli_cmd *const units_sub[] = {&units_cases, NULL};
 
 const struct vg_cli_cmd vg_cmd_units = {
 	.name = "units",
@@ -35,8 +53,10 @@ const struct vg_cli_cmd vg_cmd_units = {
 	        "and the commendation list (docs/UNITS.md).  Weights, deadlines and list\n"
 	        "sizes come from config/units.conf (built in); --config FILE overrides\n"
 	        "keys.  --sizes FILE: CSV 'code,beds,population' (header optional).\n"
-	        "Example: vigil units --db v.db --year 2024 --format html --lang both -o r.html\n",
+	        "Example: vigil units --db v.db --year 2024 --format html --lang both -o r.html\n"
+	        "`vigil units cases ...` lists the reports behind the figures.\n",
 	.run = run_units,
+	.subcommands = units_sub,
 };
 
 struct ctx {
@@ -259,6 +279,8 @@ static int run_units(int argc, char **argv)
 		VG_OPT_INT("top", &o.top, "K", "show the first K units of each class"),
 		VG_OPT_END,
 	};
+	if (argc > 1 && strcmp(argv[1], "cases") == 0)
+		return run_cases(argc - 1, argv + 1);
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "-o") == 0)
 			argv[i] = (char *)"--output";
@@ -280,6 +302,130 @@ static int run_units(int argc, char **argv)
 	if (load_config(o.config, &cfg, &err) || (rules = cfg.rules, 0) ||
 	    gather(&c, o.db, o.sizes, &err) || evaluate_and_write(&c, &o, &cfg, &err))
 		rc = vg_cli_fail("units", &err);
+out:
+	free(pos);
+	free(c.reps);
+	free(c.units);
+	vg_map_free(c.index);
+	vg_arena_release(&c.arena);
+	return rc;
+}
+
+/* ------------------------------------------------------------ units cases */
+
+static const char *state_of(const struct vg_unit_report *r)
+{
+	return r->nullified ? "nullified" : r->duplicate ? "duplicate" : !r->valid ? "invalid"
+	                                                                          : "effective";
+}
+
+static void case_line(const struct vg_unit_report *r, int fmt, int n, struct vg_buf *b)
+{
+	char miss[160];
+	struct vg_completeness c = {r->completeness, r->cmp_missing, 0, false};
+	const char *ot = !r->tl.known ? "unknown" : r->tl.on_time ? "yes" : "no";
+	const char *cells[] = {r->case_id, r->unit ? r->unit : "", vg_class_name(r->klass),
+	                       state_of(r), vg_tl_cat_name(r->tl.category), ot};
+	vg_completeness_missing_str(&c, ";", miss, sizeof(miss));
+	vg_buf_reset(b);
+	if (fmt == VG_FMT_JSON) {
+		static const char *const keys[] = {"case", "unit", "class", "state", "category",
+		                                   "on_time"};
+		vg_buf_puts(b, n ? ",{" : "[{");
+		for (size_t i = 0; i < VG_ARRAY_LEN(cells); i++) {
+			vg_buf_printf(b, "%s\"%s\":", i ? "," : "", keys[i]);
+			vg_buf_json_str(b, cells[i] ? cells[i] : "");
+		}
+		vg_buf_printf(b, ",\"month\":%d,\"deadline\":%d", r->when.month, r->tl.deadline);
+		if (r->tl.known)
+			vg_buf_printf(b, ",\"days_taken\":%d,\"days_late\":%d", r->tl.days_taken,
+			              r->tl.days_late);
+		vg_buf_printf(b, ",\"completeness\":%.6f,\"missing\":", r->completeness);
+		vg_buf_json_str(b, miss);
+		vg_buf_puts(b, "}\n");
+	} else {
+		char sep = fmt == VG_FMT_CSV ? ',' : fmt == VG_FMT_TSV ? '\t' : ' ';
+		for (size_t i = 0; i < VG_ARRAY_LEN(cells); i++) {
+			if (i)
+				vg_buf_putc(b, sep);
+			if (fmt == VG_FMT_CSV)
+				vg_buf_csv_str(b, cells[i] ? cells[i] : "");
+			else
+				vg_buf_printf(b, fmt == VG_FMT_TABLE ? "%-14s" : "%s", cells[i] ? cells[i] : "");
+		}
+		vg_buf_printf(b, "%c%d%c%d%c", sep, r->when.month, sep, r->tl.deadline, sep);
+		if (r->tl.known)
+			vg_buf_printf(b, "%d%c%d", r->tl.days_taken, sep, r->tl.days_late);
+		else
+			vg_buf_putc(b, sep);
+		vg_buf_printf(b, "%c%.3f%c%s\n", sep, r->completeness, sep, miss);
+	}
+	fputs(b->p ? b->p : "", stdout);
+}
+
+static int list_cases(const struct ctx *c, const struct opts *o, const char *unit)
+{
+	struct vg_buf b = VG_BUF_INIT(0);
+	int n = 0;
+	if (o->fmt == VG_FMT_CSV || o->fmt == VG_FMT_TSV || o->fmt == VG_FMT_TABLE) {
+		const char *h[] = {"case", "unit", "class", "state", "category", "on_time", "month",
+		                   "deadline", "days_taken", "days_late", "completeness", "missing"};
+		for (size_t i = 0; i < VG_ARRAY_LEN(h); i++)
+			printf(o->fmt == VG_FMT_TABLE && i < 6 ? "%s%-14s" : "%s%s",
+			       i ? (o->fmt == VG_FMT_CSV ? "," : o->fmt == VG_FMT_TSV ? "\t" : " ") : "",
+			       h[i]);
+		putchar('\n');
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		const struct vg_unit_report *r = &c->reps[i];
+		if (r->when.prec < VG_DATE_YEAR || r->when.year != o->year ||
+		    (o->tlclass >= 0 && vg_tl_class_of(r->klass) != o->tlclass) ||
+		    (unit && (!r->unit || strcmp(r->unit, unit))))
+			continue;
+		case_line(r, o->fmt, n++, &b);
+	}
+	if (o->fmt == VG_FMT_JSON)
+		puts(n ? "]" : "[]");
+	vg_buf_release(&b);
+	return 0;
+}
+
+static int run_cases(int argc, char **argv)
+{
+	struct opts o = {0};
+	const char *unit = NULL;
+	struct vg_cli_opt opts[] = {
+		VG_OPT_STR("db", &o.db, "PATH", "database file or postgresql:// URI"),
+		VG_OPT_INT("year", &o.year, "YYYY", "the year (first submission date)"),
+		VG_OPT_STR("class", &o.klass, "CLASS", "drug|device|cosmetic"),
+		VG_OPT_STR("unit", &unit, "CODE", "one reporting unit"),
+		VG_OPT_STR("config", &o.config, "FILE", "configuration (deadlines)"),
+		VG_OPT_STR("format", &o.format, "FMT", "table|csv|tsv|json"),
+		VG_OPT_END,
+	};
+	struct vg_err err = VG_ERR_INIT;
+	struct vg_units_config cfg;
+	struct vg_tl_rules rules;
+	struct ctx c = {VG_ARENA_INIT, vg_map_new(1024), NULL, 0, 0, NULL, 0, 0, &rules};
+	char **pos = NULL;
+	int npos = 0, fmt = 0;
+	int rc = vg_cli_parse(&units_cases, opts, argc, argv, &pos, &npos);
+	if (rc) {
+		rc = rc == 1 ? VG_EXIT_OK : rc;
+		goto out;
+	}
+	fmt = vg_cli_format(&units_cases, o.format);
+	o.format = NULL; /* check_opts knows the report formats only */
+	if (fmt < 0 || npos || (rc = check_opts(&o))) {
+		rc = rc ? rc : VG_EXIT_USAGE;
+		goto out;
+	}
+	o.fmt = fmt;
+	if (load_config(o.config, &cfg, &err) || (rules = cfg.rules, 0) ||
+	    gather(&c, o.db, NULL, &err))
+		rc = vg_cli_fail("units cases", &err);
+	else
+		rc = list_cases(&c, &o, unit);
 out:
 	free(pos);
 	free(c.reps);

@@ -71,6 +71,7 @@ void vg_units_report_latest(const struct vg_case_version *latest, int scan_flags
 	out->unexpected = latest->unexpected;
 	vg_quality_completeness(latest, &c);
 	out->completeness = c.score;
+	out->cmp_missing = c.missing;
 }
 
 void vg_units_report_from_case(const struct vg_case_version *first,

@@ -90,6 +90,7 @@ struct vg_unit_report {
 	bool duplicate;           /* confirmed duplicate of another case */
 	bool serious, unexpected; /* latest version: 严重, 新的 */
 	double completeness;      /* vigiGrade score of the latest version */
+	unsigned cmp_missing;     /* its missing dimensions (quality.h bits) */
 	struct vg_timeliness tl;  /* of the first version (deadlines are for it) */
 };
 

@@ -100,6 +100,15 @@ expect 1 "$("$VIGIL" units --db "$DB" --year "$YEAR" --config "$T/bad.conf" 2>"$
 	>/dev/null || echo $?)" "bad config key"
 expect_in "bad.conf:1" "$T/err2" "error names file and line"
 expect 2 "$("$VIGIL" units --db "$DB" >/dev/null 2>&1 || echo $?)" "--year required"
+# units cases: the reports behind the figures
+"$VIGIL" units cases --db "$DB" --year "$YEAR" --unit H001 --format csv > "$T/cases.csv"
+expect 3 "$(wc -l < "$T/cases.csv" | tr -d ' ')" "units cases: header + 2 reports of H001"
+expect_in "$B1,H001,drug,effective,other,no," "$T/cases.csv" "late report listed"
+expect_in ",30,60,30,0.490,sex;age" "$T/cases.csv" "deadline, days, completeness, missing"
+"$VIGIL" units cases --db "$DB" --year "$YEAR" --format json > "$T/cases.json"
+expect_in "\"case\":\"$A2\",\"unit\":\"H002\",\"class\":\"drug\",\"state\":\"duplicate\"" \
+	"$T/cases.json" "duplicate state"
+expect_in '"state":"nullified"' "$T/cases.json" "nullified state"
 "$VIGIL" units --db "$DB" --year 1999 --format json > "$T/empty.json"
 expect_in '"reports":0' "$T/empty.json" "an empty year"
 finish
