@@ -199,9 +199,12 @@ static void check_admin_dates(const struct vg_case_version *v, struct vg_problem
 	if (after(&v->received, &v->latest))
 		vg_problems_add(out, VG_PROBLEM_ERROR, "latest",
 		                "most recent information (C.1.5) is before first receipt (C.1.4)");
-	if (after(&v->aware, &v->submitted))
+	if (after(&v->aware, &v->submitted) || after(&v->received, &v->submitted))
 		vg_problems_add(out, VG_PROBLEM_ERROR, "submitted",
-		                "submitted before the unit became aware of the event");
+		                "submitted before the report was received or the unit became aware");
+	if (after(&v->latest, &v->created)) /* C.1.5 <= C.1.2 */
+		vg_problems_add(out, VG_PROBLEM_WARNING, "created",
+		                "created (C.1.2) before the most recent information (C.1.5)");
 	if (!known(&v->latest))
 		vg_problems_add(out, VG_PROBLEM_WARNING, "latest",
 		                "no date of most recent information (C.1.5): version order is uncertain");

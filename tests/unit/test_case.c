@@ -317,6 +317,14 @@ static void test_partial_dates_not_after(void **state)
 	assert_non_null(find(&pr, VG_PROBLEM_WARNING, "events[0].code"));
 	assert_non_null(find(&pr, VG_PROBLEM_WARNING, "events[0].onset"));
 	assert_int_equal(vg_problems_count(&pr, VG_PROBLEM_ERROR), 0);
+	/* administrative date order */
+	v = full_case();
+	v->received = D("2024-03-05");
+	v->latest = D("2024-03-05");
+	vg_problems_init(&pr, &A);
+	vg_case_validate(v, &pr);
+	assert_non_null(find(&pr, VG_PROBLEM_ERROR, "submitted"));
+	assert_non_null(find(&pr, VG_PROBLEM_WARNING, "created"));
 	/* C.1.11.1: one value */
 	v = full_case();
 	v->nullified = v->amendment = true;
