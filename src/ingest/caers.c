@@ -153,6 +153,19 @@ static int read_header(struct run *r, const char *name, struct vg_csv *c, int co
 	return 0;
 }
 
+/* Append v to d with any FS byte (it would split the record) as a space. */
+static void put_field(struct vg_buf *d, struct vg_sv v)
+{
+	const char *p = v.p, *end = v.p + v.len, *q;
+
+	while ((q = memchr(p, FS, (size_t)(end - p))) != NULL) {
+		vg_buf_append(d, p, (size_t)(q - p));
+		vg_buf_putc(d, ' ');
+		p = q + 1;
+	}
+	vg_buf_append(d, p, (size_t)(end - p));
+}
+
 static int add_row(struct run *r, int file, const struct vg_csv *c, const int col[C_N])
 {
 	struct vg_sv id = vg_csv_field(c, col[C_ID]);
@@ -165,10 +178,8 @@ static int add_row(struct run *r, int file, const struct vg_csv *c, const int co
 	}
 	vg_buf_printf(&d, "%d%c%" PRId64, file, FS, c->line);
 	for (int k = 0; k < C_N; k++) {
-		struct vg_sv v = vg_csv_field(c, col[k]);
 		vg_buf_putc(&d, FS);
-		for (size_t i = 0; i < v.len; i++)
-			vg_buf_putc(&d, v.p[i] == FS ? ' ' : v.p[i]);
+		put_field(&d, vg_csv_field(c, col[k]));
 	}
 	rc = vg_sorter_add(r->sorter, id.p, id.len, d.p, d.len, r->err);
 	vg_buf_release(&d);

@@ -168,6 +168,19 @@ static int open_file(struct run *r, struct file *f, struct vg_csv *c)
 }
 
 /* One data row into the sorter. */
+/* Append v to d with any FS byte (it would split the record) as a space. */
+static void put_field(struct vg_buf *d, struct vg_sv v)
+{
+	const char *p = v.p, *end = v.p + v.len, *q;
+
+	while ((q = memchr(p, FS, (size_t)(end - p))) != NULL) {
+		vg_buf_append(d, p, (size_t)(q - p));
+		vg_buf_putc(d, ' ');
+		p = q + 1;
+	}
+	vg_buf_append(d, p, (size_t)(end - p));
+}
+
 static int add_row(struct run *r, struct file *f, const struct vg_csv *c)
 {
 	char key[KEY_LEN];
@@ -190,10 +203,8 @@ static int add_row(struct run *r, struct file *f, const struct vg_csv *c)
 	key[KEY_LEN - 1] = (char)('0' + f->kind);
 	vg_buf_printf(&d, "%d%c%" PRId64, f->idx, FS, c->line);
 	for (int i = 0; i < ncols[f->kind]; i++) {
-		struct vg_sv v = vg_csv_field(c, f->col[i]);
 		vg_buf_putc(&d, FS);
-		for (size_t k = 0; k < v.len; k++) /* FS inside data would split it */
-			vg_buf_putc(&d, v.p[k] == FS ? ' ' : v.p[k]);
+		put_field(&d, vg_csv_field(c, f->col[i]));
 	}
 	rc = vg_sorter_add(r->sorter, key, KEY_LEN, d.p, d.len, r->err);
 	vg_buf_release(&d);
