@@ -39,7 +39,7 @@ struct conn {
 	char id[128];
 	size_t hdr_end, want;
 	int status;
-	bool busy;
+	bool busy, out_armed;
 };
 
 struct opts {
@@ -129,9 +129,12 @@ static bool done_sending(void)
 	return strcmp(o.mode, "verify") == 0 && next_id >= nids;
 }
 
+static void on_event(int ep, struct conn *c, uint32_t evs, double now);
+
+/* Send the next request at once; EPOLLOUT only when the socket is full. */
 static void start(int ep, struct conn *c, double now)
 {
-	struct epoll_event ev = {EPOLLIN | EPOLLOUT, {.ptr = c}};
+	struct epoll_event ev = {EPOLLIN, {.ptr = c}};
 
 	if (done_sending())
 		return;
@@ -141,9 +144,8 @@ static void start(int ep, struct conn *c, double now)
 			c->retry_at = now + 0.05;
 			return;
 		}
+		ev.events = EPOLLIN | EPOLLOUT;
 		epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev);
-	} else {
-		epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
 	}
 	build_request(c);
 	vg_buf_reset(&c->resp);
@@ -151,6 +153,7 @@ static void start(int ep, struct conn *c, double now)
 	c->t0 = now;
 	c->busy = true;
 	sent++;
+	on_event(ep, c, EPOLLOUT, now);
 }
 
 static void fail(int ep, struct conn *c, double now)
@@ -216,7 +219,7 @@ static void on_event(int ep, struct conn *c, uint32_t evs, double now)
 	}
 	if ((evs & EPOLLOUT) && c->req.len) {
 		n = send(c->fd, c->req.p, c->req.len, MSG_NOSIGNAL);
-		if (n < 0 && errno != EAGAIN) {
+		if (n < 0 && errno != EAGAIN && errno != ENOTCONN) {
 			fail(ep, c, now);
 			return;
 		}
@@ -224,22 +227,27 @@ static void on_event(int ep, struct conn *c, uint32_t evs, double now)
 			memmove(c->req.p, c->req.p + n, c->req.len - (size_t)n);
 			c->req.len -= (size_t)n;
 		}
-		if (!c->req.len) {
-			struct epoll_event ev = {EPOLLIN, {.ptr = c}};
+		struct epoll_event ev = {c->req.len ? EPOLLIN | EPOLLOUT : EPOLLIN, {.ptr = c}};
+		if (c->req.len || c->out_armed)
 			epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
-		}
+		c->out_armed = c->req.len != 0;
 	}
 	if (!(evs & EPOLLIN))
 		return;
-	while ((n = recv(c->fd, buf, sizeof(buf), 0)) > 0)
-		vg_buf_append(&c->resp, buf, (size_t)n);
-	if (n == 0 || (n < 0 && errno != EAGAIN)) {
-		fail(ep, c, now);
+	for (;;) {
+		n = recv(c->fd, buf, sizeof(buf), 0);
+		if (n > 0) {
+			vg_buf_append(&c->resp, buf, (size_t)n);
+			if (parse(c)) {
+				finished(c, now);
+				start(ep, c, now);
+				return;
+			}
+			continue;
+		}
+		if (n == 0 || errno != EAGAIN)
+			fail(ep, c, now);
 		return;
-	}
-	if (parse(c)) {
-		finished(c, now);
-		start(ep, c, now);
 	}
 }
 
