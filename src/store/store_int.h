@@ -88,7 +88,8 @@ struct vg_store_ops {
 
 extern const struct vg_store_ops vg_sqlite_ops;
 int vg_sq_open(const char *uri, int flags, struct vg_store **out, struct vg_err *err);
-/* pg.c; VG_EINVAL "not built" when the backend is left out. */
+/* pg.c */
+extern const struct vg_store_ops vg_pg_ops;
 int vg_pg_open(const char *uri, int flags, struct vg_store **out, struct vg_err *err);
 
 /* The SQLite entries of vg_sqlite_ops (sqlite.c, sqlite_cases.c,

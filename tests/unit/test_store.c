@@ -4,7 +4,10 @@
  * accounts, sessions, the append-only audit log, transactions.
  *
  * Every test gets a fresh database in its own mkdtemp directory under /tmp,
- * removed afterwards.
+ * removed afterwards.  With VIGIL_TEST_PG set to a PostgreSQL URI (e.g.
+ * "postgresql:///postgres?host=/tmp/pg&port=5432&user=postgres"), the same
+ * tests run a second time against the PostgreSQL backend, each on a fresh
+ * database created through that URI and dropped afterwards.
  */
 #include "vg.h"
 #include "util/util.h"
@@ -13,18 +16,40 @@
 
 #include <math.h>
 #include <setjmp.h>
+#include <libpq-fe.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
+/* NULL: SQLite; else the PostgreSQL admin URI of this run. */
+static const char *pg_base;
+static int pg_seq;
+
 struct fx {
 	char dir[64];
-	char path[96];
+	char path[512];
+	char pgdb[64];
 	struct vg_store *st;
 	struct vg_arena a;
 };
+
+static void pg_admin(const char *verb, const char *db)
+{
+	PGconn *c = PQconnectdb(pg_base);
+	char sql[128];
+	PGresult *r;
+
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	snprintf(sql, sizeof(sql), "%s DATABASE %s%s", verb, db,
+	         strcmp(verb, "DROP") == 0 ? " WITH (FORCE)" : "");
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+}
 
 static int setup(void **state)
 {
@@ -34,6 +59,12 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/vg_store_XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/test.db", f->dir);
+	if (pg_base) {
+		snprintf(f->pgdb, sizeof(f->pgdb), "vg_test_%d_%d", (int)getpid(), pg_seq++);
+		pg_admin("CREATE", f->pgdb);
+		snprintf(f->path, sizeof(f->path), "%s%cdbname=%s", pg_base,
+		         strchr(pg_base, '?') ? '&' : '?', f->pgdb);
+	}
 	assert_int_equal(vg_store_open(f->path, VG_STORE_CREATE, &f->st, &err), 0);
 	vg_arena_init(&f->a, 0);
 	*state = f;
@@ -53,6 +84,8 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	vg_store_close(f->st);
+	if (pg_base)
+		pg_admin("DROP", f->pgdb);
 	rm(f->dir, "test.db");
 	rm(f->dir, "test.db-wal");
 	rm(f->dir, "test.db-shm");
@@ -176,7 +209,7 @@ static void test_migrations(void **state)
 	assert_int_equal(vg_store_schema_version(f->st, &version, &applied, &err), 0);
 	assert_int_equal(version, 2);
 	assert_int_equal(applied, 2);
-	assert_string_equal(vg_store_backend(f->st), "sqlite");
+	assert_string_equal(vg_store_backend(f->st), pg_base ? "postgresql" : "sqlite");
 
 	/* Already migrated: version unchanged, nothing applied. */
 	assert_int_equal(vg_store_open(f->path, 0, &again, &err), 0);
@@ -190,6 +223,8 @@ static void test_migrations(void **state)
 	assert_int_equal(version, 2);
 	vg_store_close(ro);
 
+	if (pg_base)
+		return;
 	snprintf(missing, sizeof(missing), "%s/missing.db", f->dir);
 	assert_int_equal(vg_store_open(missing, 0, &none, &err), VG_ENOTFOUND);
 	assert_null(none);
@@ -675,12 +710,15 @@ static void test_crash_mid_import(void **state)
 	assert_true(WIFSIGNALED(status));
 	assert_int_equal(WTERMSIG(status), SIGKILL);
 
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_string_equal((const char *)sqlite3_column_text(s, 0), "ok");
-	sqlite3_finalize(s);
-	sqlite3_close(db);
+	if (!pg_base) {
+		assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL),
+		                 SQLITE_OK);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(s, 0), "ok");
+		sqlite3_finalize(s);
+		sqlite3_close(db);
+	}
 	assert_int_equal(info(f).cases, 500);
 	assert_int_equal(info(f).versions, 500);
 
@@ -712,6 +750,28 @@ static int audit_count(struct fx *f, const char *object)
 	return n;
 }
 
+/* The same attempts in PostgreSQL's dialect, through a raw connection. */
+static void pg_attacks(const char *uri)
+{
+	static const char *const attacks[] = {
+		"UPDATE audit SET actor = 'mallory'",
+		"DELETE FROM audit",
+		"TRUNCATE audit",
+		"INSERT INTO audit(id, actor, action) OVERRIDING SYSTEM VALUE VALUES (1, 'm', 'x')"
+		" ON CONFLICT (id) DO UPDATE SET actor = 'mallory'",
+	};
+	PGconn *c = PQconnectdb(uri);
+
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	for (size_t i = 0; i < VG_ARRAY_LEN(attacks); i++) {
+		PGresult *r = PQexec(c, attacks[i]);
+		assert_int_equal(PQresultStatus(r), PGRES_FATAL_ERROR);
+		assert_non_null(strstr(PQresultErrorMessage(r), "append-only"));
+		PQclear(r);
+	}
+	PQfinish(c);
+}
+
 static void test_audit_append_only(void **state)
 {
 	struct fx *f = *state;
@@ -728,19 +788,24 @@ static void test_audit_append_only(void **state)
 
 	assert_int_equal(vg_store_put_version(f->st, mk(f, "AU1", "20240101", NULL), "reporter1", &r,
 	                                      &err), 0);
-	assert_int_equal(vg_store_audit(f->st, "admin", "test", "thing", "{\"a\":1}", "{\"a\":2}", &err), 0);
+	assert_int_equal(vg_store_audit(f->st, "admin", "test", "thing", "{\"a\":1}", "{\"a\":2}", &err),
+	                 0);
 	assert_int_equal(vg_store_case_set_status(f->st, "AU1", VG_STATUS_ACCEPTED, NULL, "rev", &err), 0);
 	assert_int_equal(audit_count(f, NULL), 3);
 	assert_int_equal(audit_count(f, "AU1"), 2);
 
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	for (size_t i = 0; i < VG_ARRAY_LEN(attacks); i++) {
-		char *msg = NULL;
-		assert_int_not_equal(sqlite3_exec(db, attacks[i], NULL, NULL, &msg), SQLITE_OK);
-		assert_non_null(strstr(msg, "append-only"));
-		sqlite3_free(msg);
+	if (pg_base) {
+		pg_attacks(f->path);
+	} else {
+		assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+		for (size_t i = 0; i < VG_ARRAY_LEN(attacks); i++) {
+			char *msg = NULL;
+			assert_int_not_equal(sqlite3_exec(db, attacks[i], NULL, NULL, &msg), SQLITE_OK);
+			assert_non_null(strstr(msg, "append-only"));
+			sqlite3_free(msg);
+		}
+		sqlite3_close(db);
 	}
-	sqlite3_close(db);
 	assert_int_equal(audit_count(f, NULL), 3);
 	assert_int_equal(info(f).audit_rows, 3);
 }
@@ -841,5 +906,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_settings_imports, setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int failed = cmocka_run_group_tests_name("store-sqlite", tests, NULL, NULL);
+
+	pg_base = getenv("VIGIL_TEST_PG");
+	if (pg_base && *pg_base)
+		failed += cmocka_run_group_tests_name("store-postgresql", tests, NULL, NULL);
+	return failed;
 }
