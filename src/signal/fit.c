@@ -233,7 +233,8 @@ static void bfgs(const struct vg_mgps_data *dat, double W, const struct box *b,
 		memcpy(r->x, xn, sizeof(xn));
 		memcpy(r->g, gn, sizeof(gn));
 		r->f = fn;
-		if (stall >= 4 && r->pgn < 1e3 * GTOL) {
+		if (stall >= 4) {
+			/* no progress left at double precision: a flat top or an edge */
 			r->status = VG_FIT_CONVERGED;
 			break;
 		}
