@@ -11,6 +11,8 @@
  *
  * A late report is accepted and flagged: the 201 body and GET carry
  * "timeliness": {"category", "deadline_days", "days", "late", "rule"}.
+ * Deadlines apply to initial reports; a follow-up, nullification or centre
+ * amendment has none (deadline_days null, category "follow-up").
  */
 #include "vg.h"
 #include "util/util.h"
@@ -37,11 +39,18 @@ void vg_deadline_check(const struct vg_case_version *v, bool major_social_impact
 	int tlclass = vg_tl_class_of(v->klass);
 	bool social = major_social_impact && tlclass == VG_TL_COSMETIC;
 
+	memset(out, 0, sizeof(*out));
+	if (!v->initial) {
+		/* Order 81 art. 21: follow-up information "及时", no fixed number. */
+		out->deadline_days = -1;
+		out->category = "follow-up";
+		out->rule = "Order 81 art. 21: follow-up information promptly, no fixed limit";
+		return;
+	}
 	vg_tl_rules_default(&rules);
 	if (social) /* NMPA 2022 No. 16: 3 days */
 		rules.deadline[VG_TL_COSMETIC][vg_tl_category(v)] = 3;
 	vg_quality_timeliness(&rules, v, &t);
-	memset(out, 0, sizeof(*out));
 	out->known = t.known;
 	out->deadline_days = t.deadline;
 	out->days = t.days_taken;
@@ -55,7 +64,8 @@ json_t *vg_timeliness_json(const struct vg_http_timeliness *t)
 	json_t *j = json_object();
 
 	json_object_set_new(j, "category", json_string(t->category ? t->category : "other"));
-	json_object_set_new(j, "deadline_days", json_integer(t->deadline_days));
+	json_object_set_new(j, "deadline_days",
+	                    t->deadline_days >= 0 ? json_integer(t->deadline_days) : json_null());
 	json_object_set_new(j, "days", t->known ? json_integer(t->days) : json_null());
 	json_object_set_new(j, "late", json_boolean(t->late));
 	json_object_set_new(j, "rule", json_string(t->rule));

@@ -97,6 +97,7 @@ expect 200 "$(req GET /health '')" "server fine after oversized input"
 # ---- follow-up, versions
 expect 201 "$(req POST "/api/v1/cases/$C1/versions" "$R1" "$T/case.json")" "follow-up"
 expect_in '"version":2' "$T/body" "version 2"
+expect_in '"category":"follow-up"' "$T/body" "follow-ups have no fixed deadline (Order 81 art. 21)"
 expect 200 "$(req GET "/api/v1/cases/$C1/versions" "$R1")" "versions"
 expect 2 "$(grep -o '"case_id"' "$T/body" | wc -l | tr -d ' ' | awk '{print $1-1}')" "two versions listed"
 expect 409 "$(req POST /api/v1/cases "$R1" "$T/case.json" >/dev/null; sed "s/^{/{\"case_id\":\"$C1\",/" "$T/case.json" > "$T/dupid.json"; req POST /api/v1/cases "$R1" "$T/dupid.json")" "new case with an existing id"

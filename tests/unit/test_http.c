@@ -165,6 +165,7 @@ static struct vg_case_version *mk(struct vg_arena *a, int klass, const char *awa
 	struct vg_event *e = vg_case_add_event(v, a);
 
 	v->klass = klass;
+	v->initial = true;
 	vg_date_parse(vg_sv_of(aware), &v->aware);
 	vg_date_parse(vg_sv_of(submitted), &v->submitted);
 	e->seriousness = ser;
@@ -206,6 +207,12 @@ static void test_deadlines(void **state)
 	vg_deadline_check(mk(&a, VG_CLASS_DEVICE, "2024-03-01", "2024-03-09", VG_SER_DEATH), false, &t);
 	assert_true(t.late);
 	assert_int_equal(t.deadline_days, 7);
+	/* follow-ups: promptly, no fixed limit */
+	struct vg_case_version *fu = mk(&a, VG_CLASS_DRUG, "2024-01-01", "2024-06-01", VG_SER_DEATH);
+	fu->initial = false;
+	vg_deadline_check(fu, false, &t);
+	assert_false(t.late);
+	assert_int_equal(t.deadline_days, -1);
 	vg_arena_release(&a);
 }
 
