@@ -22,8 +22,10 @@
  *   - any failed statement aborts a PostgreSQL transaction, so a failed
  *     write inside vg_store_begin/commit poisons it (as store.h says);
  *   - scans read through a cursor in batches of SCAN_BATCH rows inside a
- *     transaction (opened for the scan when none is), so callbacks may run
- *     other store calls between rows.
+ *     transaction (opened for the scan when none is, and committed at its
+ *     end), so callbacks may run other store calls between rows; their
+ *     writes join that transaction;
+ *   - case_list and audit_list fetch their page in one result: use limit.
  * Durability: synchronous_commit is the server's (on by default): a commit
  * that returned is on disk.
  */
@@ -111,9 +113,11 @@ static int pg_fail(struct vg_store *st, const PGresult *r, struct vg_err *err, c
 		code = VG_EEXIST;
 	else if (state && strcmp(state, "23503") == 0)
 		code = VG_EINVAL; /* refers to a unit, user or case that does not exist */
+	int len = msg ? (int)strcspn(msg, "\n") : 0;
+
 	if (st->in_tx)
 		st->tx_failed = true;
-	return vg_err_set(err, code, NULL, "%s: %s", what, msg && *msg ? msg : "failed");
+	return vg_err_set(err, code, NULL, "%s: %.*s", what, len ? len : 6, len ? msg : "failed");
 }
 
 static bool res_ok(const PGresult *r)
@@ -756,11 +760,14 @@ static int pg_scan(struct vg_store *st, const char *select, vg_version_cb cb, vo
 	bool own = false;
 	int rc;
 
+	/* The cursor needs a transaction: the caller's, or one of our own that
+	 * the callbacks' writes (if any) join, committed at the end. */
 	if (st->in_tx) {
 		rc = st->tx_failed ? vg_err_set(err, VG_EDB, NULL, "the transaction failed") : 0;
 	} else {
-		rc = pq_exec(st, "BEGIN READ ONLY", err);
+		rc = pq_exec(st, "BEGIN", err);
 		own = rc == 0;
+		st->in_tx = own;
 	}
 	if (rc)
 		return rc;
@@ -772,8 +779,10 @@ static int pg_scan(struct vg_store *st, const char *select, vg_version_cb cb, vo
 	snprintf(close_sql, sizeof(close_sql), "CLOSE %s", cur);
 	if (!st->tx_failed)
 		pq_exec(st, close_sql, &(struct vg_err)VG_ERR_INIT);
-	if (own)
-		pq_exec(st, rc || st->tx_failed ? "ROLLBACK" : "COMMIT", &(struct vg_err)VG_ERR_INIT);
+	if (own) {
+		rc = rc || st->tx_failed ? (pg_rollback(st), rc) : pg_commit(st, err);
+		st->in_tx = false;
+	}
 	vg_buf_release(&sql);
 	return rc;
 }

@@ -382,6 +382,36 @@ static int scan_count(struct fx *f, bool all)
 	return n;
 }
 
+/* Scan callbacks may write (the signal engine only reads, but a reviewer
+ * tool may act on what it walks). */
+static int accept_cb(const struct vg_case_version *v, int flags, void *ctx)
+{
+	struct fx *f = ctx;
+	struct vg_err err = VG_ERR_INIT;
+
+	return vg_store_case_set_status(f->st, v->case_id, VG_STATUS_ACCEPTED, "ok", "rev", &err);
+}
+
+static void test_scan_callback_writes(void **state)
+{
+	struct fx *f = *state;
+	struct vg_case_filter flt = VG_CASE_FILTER_INIT;
+	struct vg_err err = VG_ERR_INIT;
+	int64_t total = 0;
+
+	put(f, mk(f, "S1", "20240101", NULL));
+	put(f, mk(f, "S2", "20240101", NULL));
+	put(f, mk(f, "S3", "20240101", NULL));
+	assert_int_equal(vg_store_scan_latest(f->st, false, accept_cb, f, &err), 0);
+	flt.status = VG_STATUS_ACCEPTED;
+	assert_int_equal(vg_store_case_list(f->st, &flt, NULL, NULL, &total, &err), 0);
+	assert_int_equal(total, 3);
+	assert_int_equal(info(f).audit_rows, 3);
+	/* And the store is usable afterwards. */
+	put(f, mk(f, "S4", "20240101", NULL));
+	assert_int_equal(scan_count(f, false), 4);
+}
+
 /* E2B(R3) C.1.11.1 = 1: a nullification that is latest nullifies the case. */
 static void test_nullification(void **state)
 {
@@ -895,6 +925,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_latest_amendment_and_ties, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nullification, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idempotent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_callback_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_and_duplicate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_info_counts, setup, teardown),
