@@ -85,12 +85,13 @@ static const char *code_name(int status)
 
 int vg_reply_err(struct vg_req *r, const struct vg_err *err)
 {
-	int status = vg_http_status_of(err->code);
+	int status = vg_http_status_of(err->code ? err->code : VG_EINTERNAL);
 	char msg[VG_ERR_MSG_MAX + VG_ERR_FIELD_MAX + 8];
 
 	/* Internal details (SQL text, file paths) stay in the server. */
 	if (status >= 500)
-		return vg_reply_error(r, status, code_name(status), "%s", vg_strerror(err->code));
+		return vg_reply_error(r, status, code_name(status), "%s",
+		                      vg_strerror(err->code ? err->code : VG_EINTERNAL));
 	vg_err_str(err, msg, sizeof(msg));
 	return vg_reply_error(r, status, code_name(status), "%s", msg);
 }

@@ -46,6 +46,8 @@ static bool clean_error(int rc)
 
 static void finish(struct vg_wjob *j)
 {
+	if (j->rc && !j->err.code)
+		j->err.code = j->rc;
 	if (j->req) {
 		vg_http_job_finished(j);
 	} else {
