@@ -359,6 +359,8 @@ static void svg_monthly(struct vg_buf *b, const struct vg_units_class_result *cr
 	vg_buf_printf(b, "<svg class=\"chart\" width=\"%d\" height=\"200\" viewBox=\"0 0 %d 200\" "
 	                 "xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">\n",
 	              SVG_W, SVG_W);
+	vg_buf_printf(b, "<line x1=\"30\" y1=\"170.5\" x2=\"%d\" y2=\"170.5\" stroke=\"#888\"/>\n",
+	              SVG_W - 10);
 	for (int m = 0; m < 12; m++) {
 		double h = 150.0 * (double)cr->monthly[m] / (double)max;
 		int x = 40 + m * 52;
