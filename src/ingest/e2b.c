@@ -47,6 +47,7 @@
 #include "ingest/ingest_int.h"
 
 #include <math.h>
+#include <sys/stat.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -76,6 +77,7 @@ struct src {
 	FILE *f;
 	const unsigned char *mem;
 	size_t memlen, mempos;
+	uint64_t nread; /* raw bytes read, for the progress bar */
 	bool first, repair, eof;
 	unsigned char carry[4];
 	size_t ncarry;
@@ -86,8 +88,11 @@ struct src {
 
 static size_t src_raw(struct src *s, unsigned char *dst, size_t n)
 {
-	if (s->f)
-		return fread(dst, 1, n, s->f);
+	if (s->f) {
+		size_t got = fread(dst, 1, n, s->f);
+		s->nread += got;
+		return got;
+	}
 	size_t k = s->memlen - s->mempos < n ? s->memlen - s->mempos : n;
 	memcpy(dst, s->mem + s->mempos, k);
 	s->mempos += k;
@@ -250,6 +255,9 @@ struct ctx {
 	char xmlerr[256];   /* first fatal libxml2 message */
 	int xmlerr_line;
 	bool failed;        /* the parse stopped on an error */
+	struct vg_progress *prog; /* NULL: none */
+	uint64_t base;      /* bytes of earlier files */
+	const struct src *src;
 	/* per-report lookup of internal ids (E.i / G.k id/@root), by index */
 	const char **ev_ids, **pr_ids;
 	size_t ev_cap, pr_cap;
@@ -971,6 +979,8 @@ static int deliver(struct ctx *c, xmlNode *n, bool r3)
 			c->st->versions++;
 	}
 	vg_arena_reset(&c->arena);
+	if (c->prog)
+		vg_progress_update(c->prog, c->base + c->src->nread);
 	return rc;
 }
 
@@ -1033,6 +1043,7 @@ static int run_reader(struct ctx *c, struct src *s)
 
 	if (!r)
 		return vg_err_set(c->err, VG_ENOMEM, c->name, "cannot create the XML reader");
+	c->src = s;
 	xmlTextReaderSetStructuredErrorHandler(r, on_xml_error, c);
 	vg_arena_init(&c->arena, 0);
 	rc = walk(c, r);
@@ -1082,14 +1093,17 @@ int vg_ingest_e2b_buffer(const char *xml, size_t len, const char *name,
 	return rc;
 }
 
-int vg_ingest_e2b_file(const char *path, const struct vg_ingest_sink *sink,
-                       struct vg_ingest_stats *st, struct vg_rejects *rj, struct vg_err *err)
+static int ingest_file(const char *path, const struct vg_ingest_sink *sink,
+                       struct vg_ingest_stats *st, struct vg_rejects *rj,
+                       struct vg_progress *prog, uint64_t base, struct vg_err *err)
 {
 	struct ctx c;
 	struct src *s = vg_xcalloc(1, sizeof *s);
 	int rc;
 
 	ctx_init(&c, path, sink, st, rj, err);
+	c.prog = prog;
+	c.base = base;
 	s->first = true;
 	s->f = fopen(path, "rb");
 	if (!s->f) {
@@ -1106,6 +1120,12 @@ out:
 	return rc;
 }
 
+int vg_ingest_e2b_file(const char *path, const struct vg_ingest_sink *sink,
+                       struct vg_ingest_stats *st, struct vg_rejects *rj, struct vg_err *err)
+{
+	return ingest_file(path, sink, st, rj, NULL, 0, err);
+}
+
 /* The format-table entry: every file in turn; a malformed file is in the
  * rejects and does not stop the others, a sink or I/O error does. */
 static int run_e2b(const struct vg_ingest_opts *opts, char **files, int nfiles,
@@ -1113,18 +1133,27 @@ static int run_e2b(const struct vg_ingest_opts *opts, char **files, int nfiles,
                    struct vg_err *err)
 {
 	struct vg_rejects *rj = opts ? opts->rejects : NULL;
+	struct vg_progress prog, *pp = opts && opts->progress ? &prog : NULL;
+	uint64_t total = 0, base = 0;
+	struct stat sb;
+	int rc = 0;
 
-	for (int i = 0; i < nfiles; i++) {
+	for (int i = 0; pp && i < nfiles; i++)
+		total += stat(files[i], &sb) == 0 ? (uint64_t)sb.st_size : 0;
+	if (pp)
+		vg_progress_start(pp, "e2b", total);
+	for (int i = 0; i < nfiles && rc == 0; i++) {
 		struct vg_err e = VG_ERR_INIT;
-		int rc = vg_ingest_e2b_file(files[i], sink, stats, rj, &e);
+		rc = ingest_file(files[i], sink, stats, rj, pp, base, &e);
 		if (rc == VG_EPARSE)
-			continue; /* recorded in the rejects */
-		if (rc < 0) {
+			rc = 0; /* recorded in the rejects; go on with the next file */
+		else if (rc < 0)
 			*err = e;
-			return rc;
-		}
+		base += stat(files[i], &sb) == 0 ? (uint64_t)sb.st_size : 0;
 	}
-	return 0;
+	if (pp)
+		vg_progress_finish(pp);
+	return rc;
 }
 
 const struct vg_ingest_format vg_ingest_e2b = {
