@@ -3,7 +3,8 @@
  * (csv.c) and the id-product-event table reader.
  *
  * The first input byte picks the reader options (delimiter, quoting,
- * encoding, a record cap of 64 bytes to 64 KiB); the rest is read in
+ * encoding, a record cap of 64 bytes to 64 KiB, reads of 1-13 bytes or
+ * 256 KiB, so records straddle refills); the rest is read in
  * memory by vg_csv_next, checking the field invariants (NUL after each
  * field, count within the cap, line numbers never going back), then
  * written to a temporary file and imported as a table with the columns
@@ -32,6 +33,7 @@ static void csv_pass(const uint8_t *data, size_t size, uint8_t mode)
 	o.encoding = (mode >> 3) % 3;
 	o.max_record = (size_t)64 << ((mode >> 5) * 2);
 	o.max_fields = 64;
+	o.read_size = (mode & 0x40) ? 1 + mode % 13 : 0; /* records across refills */
 	vg_csv_open_mem(&c, "fuzz", data, size, &o);
 	while ((rc = vg_csv_next(&c, &err)) != 0) {
 		if (rc == VG_EIO || c.line < last || c.nf > o.max_fields)

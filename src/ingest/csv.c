@@ -5,11 +5,11 @@
  *
  *   buf:  [ consumed | pos ....... record ....... end | free ... ] bufsz+1
  *
- * One buffer of max_record + CHUNK bytes is allocated at open and never
+ * One buffer of max_record + read_size (CHUNK) bytes is allocated at open and never
  * grows.  A record is always contiguous in it: when the bytes from pos to
  * end hold no complete record, they are moved to the front and the free
  * space is refilled with read(2).  Since pos..end is at most max_record
- * bytes when that happens, there is always at least CHUNK bytes to read
+ * bytes when that happens, there is always at least read_size bytes to read
  * into, and a record that is still incomplete after max_record bytes is
  * too long: the reader then discards bytes up to the next line end and
  * reports VG_ETOOBIG once.
@@ -48,6 +48,8 @@ static void init_common(struct vg_csv *c, const char *path, const struct vg_csv_
 		c->o.max_record = DEFAULT_MAX_RECORD;
 	if (!c->o.max_fields)
 		c->o.max_fields = DEFAULT_MAX_FIELDS;
+	if (!c->o.read_size)
+		c->o.read_size = CHUNK;
 	c->path = path;
 	c->fd = -1;
 	c->next_line = 1;
@@ -68,7 +70,7 @@ int vg_csv_open(struct vg_csv *c, const char *path, const struct vg_csv_opts *o,
 #ifdef POSIX_FADV_SEQUENTIAL
 	posix_fadvise(c->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
-	c->bufsz = c->o.max_record + CHUNK;
+	c->bufsz = c->o.max_record + c->o.read_size;
 	c->buf = vg_xmalloc(c->bufsz + 1);
 	return 0;
 }
@@ -79,7 +81,7 @@ void vg_csv_open_mem(struct vg_csv *c, const char *name, const void *data, size_
 	init_common(c, name, o);
 	c->mem = data;
 	c->mem_len = len;
-	c->bufsz = c->o.max_record + CHUNK;
+	c->bufsz = c->o.max_record + c->o.read_size;
 	c->buf = vg_xmalloc(c->bufsz + 1);
 }
 
@@ -109,6 +111,8 @@ static int fill(struct vg_csv *c, struct vg_err *err)
 		c->pos = 0;
 	}
 	room = c->bufsz - c->end;
+	if (room > c->o.read_size)
+		room = c->o.read_size;
 	if (room == 0 || c->eof)
 		return 0;
 	if (c->mem) {

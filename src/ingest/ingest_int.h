@@ -58,8 +58,8 @@
  *     has skipped to the end of that physical line (quoting state is not
  *     trusted past a cap), and the next call continues after it.
  *   - opts.max_fields (0: 4096) bounds the number of fields: VG_ETOOBIG.
- *   - The read buffer is max_record + 256 KiB, allocated once: memory does
- *     not grow with the input.
+ *   - The read buffer is max_record + read_size (256 KiB), allocated once:
+ *     memory does not grow with the input.
  *   - Only I/O failures are fatal (VG_EIO with err set).
  *
  * Encoding (opts.encoding)
@@ -110,8 +110,10 @@ struct vg_csv_opts {
 	int encoding;      /* enum vg_csv_enc */
 	size_t max_record; /* bytes; 0 = 1 MiB */
 	size_t max_fields; /* 0 = 4096 */
+	size_t read_size;  /* bytes per read(2); 0 = 256 KiB.  Tests and fuzzers
+	                      set a few bytes to push records across refills. */
 };
-#define VG_CSV_OPTS_INIT(d) {(d), false, VG_CSV_UTF8, 0, 0}
+#define VG_CSV_OPTS_INIT(d) {(d), false, VG_CSV_UTF8, 0, 0, 0}
 
 struct vg_csv {
 	/* read-only for callers */

@@ -170,6 +170,51 @@ static void test_csv_empty_and_header(void **state)
 	expect_end(&c);
 }
 
+/* Reading in 1..13-byte pieces gives the same records as one read: records,
+ * CRLF pairs, "" escapes and the BOM straddling refills. */
+static void dump(const char *in, bool quotes, size_t piece, struct vg_buf *out)
+{
+	struct vg_csv_opts o = VG_CSV_OPTS_INIT(',');
+	struct vg_err err = VG_ERR_INIT;
+	struct vg_csv c;
+	int rc;
+
+	o.quotes = quotes;
+	o.read_size = piece;
+	o.max_record = 40;
+	vg_csv_open_mem(&c, "mem", in, strlen(in), &o);
+	vg_buf_reset(out);
+	while ((rc = vg_csv_next(&c, &err)) != 0) {
+		vg_buf_printf(out, "%d@%" PRId64 ":", rc, c.line);
+		for (size_t i = 0; i < c.nf; i++)
+			vg_buf_printf(out, "[%s]", c.f[i].p);
+		vg_buf_putc(out, '\n');
+	}
+	vg_csv_close(&c);
+}
+
+static void test_csv_refills(void **state)
+{
+	static const char *const inputs[] = {
+		"\xEF\xBB\xBF" "a,b\r\n\"x\"\"y\",\"p\r\nq\"\r\r\n,\n1,2\r3,4\n\n",
+		"long,long,long,long,long,long,long,long,long,long,long\nok,1\r\n\"open,2",
+		"\"\"\"\",\"a\"\"\"\",\"\"\r\n\r\n\r\n$,\"\n\"\r",
+	};
+	struct vg_buf want = VG_BUF_INIT(0), got = VG_BUF_INIT(0);
+
+	for (size_t i = 0; i < VG_ARRAY_LEN(inputs); i++) {
+		for (int q = 0; q < 2; q++) {
+			dump(inputs[i], q, 0, &want);
+			for (size_t piece = 1; piece < 14; piece++) {
+				dump(inputs[i], q, piece, &got);
+				assert_string_equal(got.p, want.p);
+			}
+		}
+	}
+	vg_buf_release(&want);
+	vg_buf_release(&got);
+}
+
 /* ------------------------------------------------------------ sorter */
 
 /* Many records through a tiny budget: several spilled runs, merged in key
@@ -367,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_csv_cap),
 		cmocka_unit_test(test_csv_encoding),
 		cmocka_unit_test(test_csv_empty_and_header),
+		cmocka_unit_test(test_csv_refills),
 		cmocka_unit_test(test_sorter_spills),
 		cmocka_unit_test(test_table_openebgm),
 		cmocka_unit_test(test_table_tsv_rejects),
