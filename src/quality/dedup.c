@@ -713,6 +713,13 @@ struct blocks {
 	struct idlist *prod, *ev; /* per item id */
 	struct idlist *day;       /* per onset-day bucket (hash) */
 	size_t nday;
+	size_t max_block;
+	/* (product, event) pairs of two over-size items: key + 1 -> list */
+	uint64_t *pkeys;
+	uint32_t *pidx;
+	size_t pcap;
+	struct idlist *plists;
+	size_t nplists, plcap;
 };
 
 static void list_push(struct idlist *l, uint32_t v)
@@ -726,8 +733,48 @@ static size_t day_bucket(const struct blocks *bl, int32_t day)
 	return (size_t)vg_hash64(&day, sizeof(day)) % bl->nday;
 }
 
-static void blocks_build(const struct vg_dedup *d, struct blocks *bl)
+/* Call fn for every (product, event) pair of record r whose two items
+ * both have lists over the cap: such pairs become blocks of their own, so
+ * that duplicates sharing only common items are still compared. */
+#define FOR_BIG_PAIRS(bl, r, key)                                                  \
+	for (size_t p_ = 0; p_ < (r)->nprod; p_++)                                     \
+		if ((bl)->prod[(r)->prod[p_]].n > (bl)->max_block)                         \
+			for (size_t e_ = 0; e_ < (r)->nev; e_++)                               \
+				if ((bl)->ev[(r)->ev[e_]].n > (bl)->max_block &&                   \
+				    ((key) = (uint64_t)(r)->prod[p_] << 32 | (r)->ev[e_], true))
+
+static struct idlist *pair_list(struct blocks *bl, uint64_t key)
 {
+	size_t mask = bl->pcap - 1, i = (size_t)vg_hash64(&key, sizeof(key)) & mask;
+	while (bl->pkeys[i] && bl->pkeys[i] != key + 1)
+		i = (i + 1) & mask;
+	if (!bl->pkeys[i]) {
+		bl->pkeys[i] = key + 1;
+		VG_GROW(bl->plists, bl->plcap, bl->nplists + 1);
+		memset(&bl->plists[bl->nplists], 0, sizeof(*bl->plists));
+		bl->pidx[i] = (uint32_t)bl->nplists++;
+	}
+	return &bl->plists[bl->pidx[i]];
+}
+
+static void pair_blocks_build(const struct vg_dedup *d, struct blocks *bl)
+{
+	size_t need = 0;
+	uint64_t key;
+	for (size_t i = 0; i < d->n; i++)
+		FOR_BIG_PAIRS(bl, &d->recs[i], key) need++;
+	for (bl->pcap = 64; bl->pcap < need * 2; bl->pcap *= 2)
+		;
+	bl->pkeys = vg_xcalloc(bl->pcap, sizeof(*bl->pkeys));
+	bl->pidx = vg_xcalloc(bl->pcap, sizeof(*bl->pidx));
+	for (size_t i = 0; i < d->n; i++)
+		FOR_BIG_PAIRS(bl, &d->recs[i], key) list_push(pair_list(bl, key), (uint32_t)i);
+}
+
+static void blocks_build(const struct vg_dedup *d, struct blocks *bl, size_t max_block)
+{
+	memset(bl, 0, sizeof(*bl));
+	bl->max_block = max_block;
 	bl->prod = vg_xcalloc(vg_map_count(d->prod_map) + 1, sizeof(struct idlist));
 	bl->ev = vg_xcalloc(vg_map_count(d->ev_map) + 1, sizeof(struct idlist));
 	bl->nday = d->n / 4 + 1;
@@ -741,6 +788,7 @@ static void blocks_build(const struct vg_dedup *d, struct blocks *bl)
 		if (r->on_day)
 			list_push(&bl->day[day_bucket(bl, r->on_lo)], (uint32_t)i);
 	}
+	pair_blocks_build(d, bl);
 }
 
 static void lists_free(struct idlist *l, size_t n)
@@ -755,6 +803,9 @@ static void blocks_release(const struct vg_dedup *d, struct blocks *bl)
 	lists_free(bl->prod, vg_map_count(d->prod_map) + 1);
 	lists_free(bl->ev, vg_map_count(d->ev_map) + 1);
 	lists_free(bl->day, bl->nday);
+	lists_free(bl->plists, bl->nplists);
+	free(bl->pkeys);
+	free(bl->pidx);
 }
 
 struct runner {
@@ -810,17 +861,19 @@ int vg_dedup_run(struct vg_dedup *d, const struct vg_dedup_opts *opts, struct vg
 	d->npairs = 0;
 	d->compared = 0;
 	struct blocks bl;
-	blocks_build(d, &bl);
 	struct runner rn = {d, vg_xcalloc(d->n + 1, sizeof(uint32_t)), o.threshold,
 	                    o.max_block ? o.max_block : DEFAULT_MAX_BLOCK};
+	blocks_build(d, &bl, rn.max_block);
 	for (size_t i = 0; i < d->n; i++) {
 		const struct rec *r = &d->recs[i];
+		uint64_t key;
 		for (size_t k = 0; k < r->nprod; k++)
 			consider(&rn, i, &bl.prod[r->prod[k]]);
 		for (size_t k = 0; k < r->nev; k++)
 			consider(&rn, i, &bl.ev[r->ev[k]]);
 		if (r->on_day)
 			consider(&rn, i, &bl.day[day_bucket(&bl, r->on_lo)]);
+		FOR_BIG_PAIRS(&bl, r, key) consider(&rn, i, pair_list(&bl, key));
 	}
 	free(rn.stamp);
 	blocks_release(d, &bl);
