@@ -32,7 +32,9 @@
  *
  * Blocking (so that it scales): records are compared only when they share a
  * product or an event whose inverted list holds at most max_block records,
- * or the same exact onset day, and their sexes do not contradict.  For each
+ * or a (product, event) pair of two items over that size (paracetamol with
+ * nausea: a block far smaller than either), or the same exact onset day,
+ * and their sexes do not contradict.  For each
  * record i the lists of its items are walked for j < i and a stamp array
  * avoids comparing a pair twice, so the cost is the sum of the squared
  * block sizes, never N^2.
