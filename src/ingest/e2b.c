@@ -39,6 +39,12 @@
  * its start tag, reason).  A fatal XML error rejects the rest of the file
  * at the line libxml2 reports; reports before it are kept.
  *
+ * Identity: E2B(R3) case = C.1.8.1 (else C.1.1), report = C.1.1.  E2B(R2)
+ * case = report = safetyreportid, except FDA's public FAERS XML (sender
+ * "FDA-Public Use"), where safetyreportid is the FAERS caseid: there the
+ * case is "FAERS-<caseid>" and the report caseid+caseversion, as faers.c
+ * names them, so both releases of one case meet in the store.
+ *
  * Fields the case model has no place for (MedDRA version, tests F.r,
  * medical history D.7, study C.5, literature C.4 ...) are not read.
  */
@@ -945,6 +951,14 @@ static void map_r2(struct ctx *c, xmlNode *sr, struct vg_case_version *v)
 	 * like the FAERS ASCII files; other R2 senders are not */
 	const char *org = el_text(c, child(sr, "sender"), "senderorganization", "A.3.1.2");
 	v->redacted = org && strncmp(org, "FDA-Public Use", 14) == 0;
+	/* There safetyreportid is the FAERS caseid and safetyreportversion the
+	 * caseversion: name the case as faers.c does, so the XML and ASCII
+	 * releases of one case meet ("FAERS-<caseid>", report = primaryid) */
+	if (v->redacted && all_digits(v->case_id)) {
+		v->report_id = vg_arena_printf(&c->arena, "%s%s", v->case_id,
+		                               v->source_version ? v->source_version : "");
+		v->case_id = vg_arena_printf(&c->arena, "FAERS-%s", v->case_id);
+	}
 }
 
 /* ================================================================ driver */

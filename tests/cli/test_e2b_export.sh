@@ -42,7 +42,7 @@ expect_key cases_added 11 "$out" "import"
 [ ! -s "$T/rej.tsv" ] || fail "unexpected rejects: $(cat "$T/rej.tsv")"
 
 # ---- export each kind of case, validate, re-import into a fresh database
-for id in US-APHARMA-8744554B US-APHARMA-222222222 US-APHARMA-234545656 20270107 4562564-7; do
+for id in US-APHARMA-8744554B US-APHARMA-222222222 US-APHARMA-234545656 FAERS-20270107 4562564-7; do
 	"$VIGIL" export e2b --db "$T/a.db" -o "$T/$id.xml" "$id" || fail "export $id"
 	xmllint --noout --nonet --schema "$XSD" "$T/$id.xml" 2>"$T/xmllint.txt" ||
 		fail "$id export does not validate: $(tail -3 "$T/xmllint.txt")"
@@ -72,9 +72,9 @@ set +e
 [ $rc -eq 3 ] || fail "unknown case: exit $rc, want 3"
 "$VIGIL" export e2b --db "$T/a.db" >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] || fail "no CASE_ID: exit $rc, want 2"
-"$VIGIL" export e2b --db "$T/a.db" --version 99 20270107 >/dev/null 2>&1; rc=$?
+"$VIGIL" export e2b --db "$T/a.db" --version 99 FAERS-20270107 >/dev/null 2>&1; rc=$?
 [ $rc -eq 3 ] || fail "--version 99: exit $rc, want 3"
-"$VIGIL" export e2b --db "$T/a.db" -o "$T/no/such/dir/x.xml" 20270107 2>/dev/null; rc=$?
+"$VIGIL" export e2b --db "$T/a.db" -o "$T/no/such/dir/x.xml" FAERS-20270107 2>/dev/null; rc=$?
 [ $rc -eq 1 ] || fail "unwritable output: exit $rc, want 1"
 set -e
 [ ! -e "$T/no/such/dir/x.xml" ] || fail "partial output left"

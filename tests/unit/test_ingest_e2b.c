@@ -228,7 +228,8 @@ static void test_r2_adr22q1(void **state)
 	assert_int_equal(load_file(&g, DATA "faers_xml_ADR22Q1_subset.xml"), 0);
 	assert_int_equal(g.n, 7);
 	const struct vg_case_version *v = g.v[0];
-	assert_string_equal(v->case_id, "19454107"); /* A.1.0.1 */
+	assert_string_equal(v->case_id, "FAERS-19454107"); /* A.1.0.1, named as faers.c */
+	assert_string_equal(v->report_id, "194541073");    /* caseid + caseversion */
 	assert_string_equal(v->source_version, "3");
 	assert_true(v->redacted); /* sender "FDA-Public Use": a public release */
 	assert_date(v->received, "2021-06-23"); /* A.1.6 */
@@ -250,12 +251,12 @@ static void test_r2_adr22q1(void **state)
 	assert_string_equal(v->events[0].coded, "Constipation");
 	assert_int_equal(v->events[0].outcome, VG_OUTCOME_NOT_RECOVERED);
 	v = g.v[1];
-	assert_string_equal(v->case_id, "20270107");
+	assert_string_equal(v->case_id, "FAERS-20270107");
 	assert_true(v->serious);
 	assert_int_equal(v->seriousness, VG_SER_DISABILITY | VG_SER_OTHER); /* A.1.5.2 */
 	assert_int_equal(v->sex, VG_SEX_MALE);
 	assert_int_equal(v->nproducts, 3);
-	assert_string_equal(g.v[6]->case_id, "20368848");
+	assert_string_equal(g.v[6]->case_id, "FAERS-20368848");
 	got_release(&g);
 }
 
@@ -268,13 +269,13 @@ static void test_r2_adr12q4_and_sgm(void **state)
 	got_init(&g);
 	assert_int_equal(load_file(&g, DATA "faers_xml_ADR12Q4_subset.xml"), 0);
 	assert_int_equal(g.n, 5);
-	assert_string_equal(g.v[0]->case_id, "7795712");
+	assert_string_equal(g.v[0]->case_id, "FAERS-7795712");
 	assert_int_equal(g.v[0]->nproducts, 23);
 	assert_int_equal(g.v[0]->nevents, 17);
 	assert_true(fabs(g.v[0]->weight_kg - 87.09) < 1e-9);
 	assert_string_equal(g.v[0]->events[0].coded, "Tardive dyskinesia");
 	assert_int_equal(g.v[1]->report_type, VG_RT_STUDY);
-	assert_string_equal(g.v[4]->case_id, "7735661");
+	assert_string_equal(g.v[4]->case_id, "FAERS-7735661");
 	got_release(&g);
 
 	got_init(&g);
@@ -292,6 +293,37 @@ static void test_r2_adr12q4_and_sgm(void **state)
 	got_release(&g);
 }
 
+/* A batch of two messages (N.1 with two N.2.r): two versions in order. */
+static void test_r3_batch_of_two(void **state)
+{
+	size_t l1, l4;
+	char *s1 = slurp(DATA "FAERS2022Scenario1.xml", &l1);
+	char *s4 = slurp(DATA "FAERS2022Scenario4.xml", &l4);
+	char *m4 = strstr(s4, "<PORR_IN049016UV>"), *e4 = strstr(s4, "</PORR_IN049016UV>");
+	char *e1 = strstr(s1, "</PORR_IN049016UV>");
+	struct vg_buf b = VG_BUF_INIT(0);
+	struct got g;
+	(void)state;
+	assert_non_null(m4);
+	assert_non_null(e4);
+	assert_non_null(e1);
+	e1 += strlen("</PORR_IN049016UV>");
+	e4 += strlen("</PORR_IN049016UV>");
+	vg_buf_append(&b, s1, (size_t)(e1 - s1));
+	vg_buf_append(&b, m4, (size_t)(e4 - m4));
+	vg_buf_append(&b, e1, l1 - (size_t)(e1 - s1));
+	got_init(&g);
+	assert_int_equal(load_mem(&g, b.p, b.len), 0);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.v[0]->case_id, "US-APHARMA-8744554B");
+	assert_string_equal(g.v[1]->case_id, "US-APHARMA-222222222");
+	assert_int_equal(g.v[1]->nproducts, 1);
+	got_release(&g);
+	vg_buf_release(&b);
+	free(s1);
+	free(s4);
+}
+
 /* The buffer API gives the same as the file API. */
 static void test_buffer_api(void **state)
 {
@@ -302,7 +334,7 @@ static void test_buffer_api(void **state)
 	got_init(&g);
 	assert_int_equal(load_mem(&g, xml, len), 0);
 	assert_int_equal(g.n, 7);
-	assert_string_equal(g.v[3]->case_id, "19264942");
+	assert_string_equal(g.v[3]->case_id, "FAERS-19264942");
 	got_release(&g);
 	free(xml);
 }
@@ -562,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_r3_scenario6),
 		cmocka_unit_test(test_r2_adr22q1),
 		cmocka_unit_test(test_r2_adr12q4_and_sgm),
+		cmocka_unit_test(test_r3_batch_of_two),
 		cmocka_unit_test(test_buffer_api),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_entities_refused),
