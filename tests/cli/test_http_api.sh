@@ -102,6 +102,20 @@ expect 200 "$(req GET "/api/v1/cases/$C1/versions" "$R1")" "versions"
 expect 2 "$(grep -o '"case_id"' "$T/body" | wc -l | tr -d ' ' | awk '{print $1-1}')" "two versions listed"
 expect 409 "$(req POST /api/v1/cases "$R1" "$T/case.json" >/dev/null; sed "s/^{/{\"case_id\":\"$C1\",/" "$T/case.json" > "$T/dupid.json"; req POST /api/v1/cases "$R1" "$T/dupid.json")" "new case with an existing id"
 
+# ---- the same new case id sent 8 times at once: exactly one 201
+sed 's/^{/{"case_id":"RACE-1",/' "$T/case.json" > "$T/race.json"
+k=0
+pids=
+while [ $k -lt 8 ]; do
+	curl -s -o /dev/null -w '%{http_code}\n' -X POST -H "Authorization: Bearer $R1" \
+		--data-binary "@$T/race.json" "$BASE/api/v1/cases" >> "$T/race.codes" &
+	pids="$pids $!"
+	k=$((k + 1))
+done
+for p in $pids; do wait "$p"; done
+expect 1 "$(grep -c 201 "$T/race.codes")" "one 201 among concurrent duplicates"
+expect 7 "$(grep -c 409 "$T/race.codes")" "the others 409"
+
 # ---- reviewer actions
 printf '{}' > "$T/empty_obj.json"
 printf '{"comment":"请补充批号"}' > "$T/comment.json"
@@ -144,10 +158,10 @@ expect_in '"nullified":true' "$T/body" "nullified flag"
 sleep 1.1
 expect 200 "$(req GET '/api/v1/drug/event.json?search=patient.reaction.reactionverbatim:皮疹' "$REV")" "openFDA search"
 expect_in '"meta"' "$T/body" "openFDA meta"
-expect_in '"total":2' "$T/body" "openFDA total (nullified one excluded)"
+expect_in '"total":3' "$T/body" "openFDA total (nullified one excluded)"
 expect_in '"safetyreportid"' "$T/body" "openFDA drug shape"
 expect 200 "$(req GET '/api/v1/drug/event.json?search=serious:1+AND+receivedate:[20000101+TO+29991231]&count=patient.drug.medicinalproduct.exact' "$REV")" "openFDA count"
-expect_in '"term":"头孢曲松钠注射液","count":2' "$T/body" "openFDA count result"
+expect_in '"term":"头孢曲松钠注射液","count":3' "$T/body" "openFDA count result"
 expect 404 "$(req GET '/api/v1/drug/event.json?search=patient.drug.medicinalproduct:aspirin' "$REV")" "openFDA no match"
 expect_in '"NOT_FOUND"' "$T/body" "openFDA 404 shape"
 expect 400 "$(req GET '/api/v1/drug/event.json?search=nosuchfield:x' "$REV")" "openFDA unknown field"

@@ -5,7 +5,8 @@
  * route matcher, the Chinese deadlines (Order 81 art. 21; NMPA 2022
  * No. 16), and an in-process server on 127.0.0.1 probed with raw sockets:
  * idle and half-sent connections closed after the timeout, oversized
- * headers and bodies refused, pipelined requests answered in order.
+ * headers and bodies refused, pipelined requests answered in order,
+ * truncated bodies dropped without effect.
  */
 #include "vg.h"
 #include "util/util.h"
@@ -381,6 +382,32 @@ static void test_pipelined(void **state)
 	close(fd);
 }
 
+static void test_truncated_body(void **state)
+{
+	struct fixture *f = *state;
+	char buf[4096];
+	bool closed;
+	int fd = dial(f->port);
+
+	/* promises 500 bytes, sends 20, hangs up: nothing happens, server fine */
+	sendall(fd, "POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n"
+	            "{\"username\": \"adm");
+	close(fd);
+	/* promises 500, sends 20, stays: closed after the 1 s timeout */
+	fd = dial(f->port);
+	sendall(fd, "POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n"
+	            "{\"username\": \"adm");
+	drain_fd(fd, buf, sizeof(buf), 4000, &closed);
+	assert_true(closed);
+	assert_null(strstr(buf, "200 OK"));
+	close(fd);
+	fd = dial(f->port);
+	sendall(fd, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	drain_fd(fd, buf, sizeof(buf), 3000, &closed);
+	assert_non_null(strstr(buf, "HTTP/1.1 200"));
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -392,6 +419,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_idle_and_partial_closed, srv_setup, srv_teardown),
 		cmocka_unit_test_setup_teardown(test_caps, srv_setup, srv_teardown),
 		cmocka_unit_test_setup_teardown(test_pipelined, srv_setup, srv_teardown),
+		cmocka_unit_test_setup_teardown(test_truncated_body, srv_setup, srv_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
