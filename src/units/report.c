@@ -148,40 +148,60 @@ static size_t shown(const struct vg_units_class_result *cr, int top_k)
 
 /* --------------------------------------------------------------- table */
 
+#define NCOL 13
+
+/* The cells of one table row (numbers formatted into num). */
+static void row_cells(const struct vg_unit_stats *s, char num[NCOL][32], const char *cell[NCOL])
+{
+	snprintf(num[0], 32, "%d", s->rank);
+	snprintf(num[3], 32, "%" PRId64, s->reports);
+	snprintf(num[4], 32, "%" PRId64, s->effective);
+	snprintf(num[5], 32, "%.1f", 100 * s->valid_share);
+	snprintf(num[6], 32, "%.1f", 100 * s->new_serious_share);
+	snprintf(num[7], 32, "%.1f", 100 * s->on_time_rate);
+	snprintf(num[8], 32, "%.3f", s->mean_completeness);
+	snprintf(num[9], 32, "%.1f", 100 * s->duplicate_share);
+	snprintf(num[10], 32, isnan(s->per_100_beds) ? "-" : "%.2f", s->per_100_beds);
+	snprintf(num[11], 32, isnan(s->per_million) ? "-" : "%.1f", s->per_million);
+	snprintf(num[12], 32, "%.2f%s", s->score, s->commended ? " *" : "");
+	for (int c = 0; c < NCOL; c++)
+		cell[c] = num[c];
+	cell[1] = s->code;
+	cell[2] = s->name ? s->name : "";
+}
+
+/* One block per class; column widths fit the widest cell (CJK counts 2). */
 static void table_class(struct vg_buf *b, const struct vg_units_eval *ev,
                         const struct vg_units_class_result *cr, int lang, int top_k)
 {
+	static const int cols[NCOL] = {L_RANK, L_UNIT, L_NAME, L_REPORTS, L_EFFECTIVE, L_VALID,
+	                               L_NEWSER, L_ONTIME, L_COMPL, L_DUP, L_BEDS, L_MILLION,
+	                               L_SCORE};
 	int l = lang == VG_LANG_ZH ? VG_LANG_ZH : VG_LANG_EN;
+	size_t n = shown(cr, top_k), w[NCOL];
+	char(*num)[NCOL][32] = vg_xcalloc(n ? n : 1, sizeof(*num));
+	const char *(*cell)[NCOL] = vg_xcalloc(n ? n : 1, sizeof(*cell));
+	for (int c = 0; c < NCOL; c++)
+		w[c] = display_width(lbl(l, cols[c]));
+	for (size_t i = 0; i < n; i++) {
+		row_cells(&cr->rows[i], num[i], cell[i]);
+		for (int c = 0; c < NCOL; c++)
+			w[c] = display_width(cell[i][c]) > w[c] ? display_width(cell[i][c]) : w[c];
+	}
 	vg_buf_printf(b, "%s %d, %s: %" PRId64 " %s, %" PRId64 " %s\n", lbl(l, L_YEAR), ev->year,
 	              lbl(l, class_label(cr->tlclass)), cr->reports, lbl(l, L_REPORTS),
 	              cr->effective, lbl(l, L_EFFECTIVE));
-	static const int cols[] = {L_RANK, L_UNIT, L_NAME, L_REPORTS, L_EFFECTIVE, L_VALID,
-	                           L_NEWSER, L_ONTIME, L_COMPL, L_DUP, L_BEDS, L_MILLION,
-	                           L_SCORE};
-	static const size_t width[] = {5, 12, 20, 8, 10, 8, 14, 10, 13, 12, 13, 12, 8};
-	for (size_t c = 0; c < VG_ARRAY_LEN(cols); c++)
-		put_padded(b, lbl(l, cols[c]), width[c]);
-	vg_buf_puts(b, "*\n");
-	for (size_t i = 0; i < shown(cr, top_k); i++) {
-		const struct vg_unit_stats *s = &cr->rows[i];
-		char cell[64];
-		snprintf(cell, sizeof(cell), "%d", s->rank);
-		put_padded(b, cell, width[0]);
-		put_padded(b, s->code, width[1]);
-		put_padded(b, s->name ? s->name : "", width[2]);
-		vg_buf_printf(b, "%-8" PRId64 "%-10" PRId64 "%-8.1f%-14.1f%-10.1f%-13.3f%-12.1f",
-		              s->reports, s->effective, 100 * s->valid_share,
-		              100 * s->new_serious_share, 100 * s->on_time_rate,
-		              s->mean_completeness, 100 * s->duplicate_share);
-		put_num(b, "%-13.2f", s->per_100_beds);
-		if (isnan(s->per_100_beds))
-			vg_buf_puts(b, "            ");
-		put_num(b, "%-12.1f", s->per_million);
-		if (isnan(s->per_million))
-			vg_buf_puts(b, "           ");
-		vg_buf_printf(b, "%-8.2f%s\n", s->score, s->commended ? "*" : "");
+	for (int c = 0; c < NCOL; c++)
+		put_padded(b, lbl(l, cols[c]), c + 1 < NCOL ? w[c] + 2 : 0);
+	vg_buf_putc(b, '\n');
+	for (size_t i = 0; i < n; i++) {
+		for (int c = 0; c < NCOL; c++)
+			put_padded(b, cell[i][c], c + 1 < NCOL ? w[c] + 2 : 0);
+		vg_buf_putc(b, '\n');
 	}
 	vg_buf_puts(b, "\n");
+	free(num);
+	free(cell);
 }
 
 /* ----------------------------------------------------------------- CSV */
