@@ -27,6 +27,7 @@ static void *pool_main(void *arg)
 {
 	struct vg_pool *p = arg;
 
+	pthread_setname_np(pthread_self(), "vg-pool");
 	for (;;) {
 		struct vg_wjob *j;
 

@@ -110,6 +110,7 @@ static void *writer_main(void *arg)
 {
 	struct vg_writer *w = arg;
 
+	pthread_setname_np(pthread_self(), "vg-writer");
 	for (;;) {
 		struct vg_wjob *jobs, *tail = NULL;
 		unsigned n = 0;
