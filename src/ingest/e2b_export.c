@@ -64,16 +64,49 @@ static void put(struct w *w, const char *fmt, ...)
 #define OPEN(w, ...) (put((w), __VA_ARGS__), (w)->depth++)
 #define CLOSE(w, ...) ((w)->depth--, put((w), __VA_ARGS__))
 
+/* Length of the well-formed UTF-8 sequence at p, 0 if it is not one (a
+ * case's text should be UTF-8; a stray byte must not break the XML), minus
+ * the length for U+FFFE / U+FFFF, which are UTF-8 but not XML characters. */
+static int utf8_len(const unsigned char *p)
+{
+	int n = p[0] < 0x80 ? 1 : p[0] >= 0xC2 && p[0] <= 0xDF ? 2
+	         : p[0] >= 0xE0 && p[0] <= 0xEF ? 3 : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : 0;
+
+	for (int i = 1; i < n; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] > 0x9F) ||
+	    (p[0] == 0xF0 && n == 4 && p[1] < 0x90) || (p[0] == 0xF4 && n == 4 && p[1] > 0x8F))
+		return 0; /* overlong, surrogate, beyond U+10FFFF */
+	if (n == 3 && p[0] == 0xEF && p[1] == 0xBF && p[2] >= 0xBE)
+		return -3;
+	return n;
+}
+
 /* XML-escaped arena copy; control characters become character references
- * so CR, TAB and LF survive attribute normalisation. */
+ * so CR, TAB and LF survive attribute normalisation; bytes that are not
+ * UTF-8 become U+FFFD. */
 static const char *x(struct w *w, const char *s)
 {
 	size_t n = 0;
 
 	for (const char *p = s; *p; p++)
-		n += strchr("&<>\"'", *p) ? 6 : (unsigned char)*p < 0x20 ? 6 : 1;
+		n += strchr("&<>\"'", *p) ? 6 : (unsigned char)*p < 0x20 ? 6 : 3;
 	char *o = vg_arena_alloc(&w->a, n + 1), *q = o;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x80) {
+			int k = utf8_len(p);
+			if (k <= 0) {
+				memcpy(q, "\xEF\xBF\xBD", 3); /* U+FFFD */
+				q += 3;
+				p += k < 0 ? -k - 1 : 0;
+				continue;
+			}
+			memcpy(q, p, (size_t)k);
+			q += k;
+			p += k - 1;
+			continue;
+		}
 		switch (*p) {
 		case '&': memcpy(q, "&amp;", 5); q += 5; break;
 		case '<': memcpy(q, "&lt;", 4); q += 4; break;

@@ -582,6 +582,16 @@ static void test_export_edges(void **state)
 	vg_arena_init(&a, 0);
 	struct vg_case_version *v = vg_case_new(&a);
 	assert_int_equal(vg_e2b_export(v, &x, &err), VG_EINVAL);
+	/* a stray non-UTF-8 byte and a C0 control must not break the XML */
+	v->case_id = "X-1";
+	v->narrative = "caf\xe9 \x01 ok \xef\xbf\xbe";
+	vg_buf_reset(&x);
+	assert_int_equal(vg_e2b_export(v, &x, &err), 0);
+	got_init(&g);
+	assert_int_equal(load_mem(&g, x.p, x.len), 0);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.v[0]->narrative, "caf\xef\xbf\xbd   ok \xef\xbf\xbd");
+	got_release(&g);
 	vg_arena_release(&a);
 	vg_buf_release(&x);
 }
