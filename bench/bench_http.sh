@@ -9,7 +9,8 @@
 #   1. durable submissions (POST /api/v1/cases, 201 = committed with
 #      synchronous=FULL) at 1, 4, 16, 64 and 128 concurrent connections;
 #   2. authenticated reads (GET /api/v1/cases/{id}, round robin over the
-#      cases just submitted) at 1, 8, 32 and 64 connections;
+#      20,000 newest cases) at 1, 8, 32 and 64 connections, then over every
+#      case submitted (more than the render cache holds: the cold path);
 #   3. the same reads with wrk (one case, keep-alive), when wrk is installed.
 # Prints the machine, its load average, and one line per run.
 set -eu
@@ -38,17 +39,31 @@ PORT=$(sed -n 's/.*:\([0-9]*\)\/$/\1/p' "$T/out")
 TOK=$(curl -s -X POST -d '{"username":"bench","password":"bench-pw"}' \
 	"http://127.0.0.1:$PORT/api/v1/login" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
 
+# The server's CPU time (utime + stime, clock ticks) around each run gives
+# its CPU per request, which other load on the machine does not inflate.
+HZ=$(getconf CLK_TCK)
+ticks() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
+run() {
+	a=$(ticks)
+	"$LG" --port "$PORT" --token "$TOK" "$@" > "$T/run"
+	b=$(ticks)
+	n=$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' "$T/run")
+	printf '%s server_cpu=%sus/req\n' "$(cat "$T/run")" \
+		"$(awk -v t=$((b - a)) -v n="$n" -v hz="$HZ" 'BEGIN { printf "%.0f", n ? t / hz / n * 1e6 : 0 }')"
+}
 echo "== durable submissions (POST /api/v1/cases)"
 : > "$T/ids"
 for c in 1 4 16 64 128; do
-	"$LG" --port "$PORT" --token "$TOK" --mode submit --conns $c --seconds "$SECS" \
-		--body "$T/case.json" --ack "$T/ack$c" --prefix "B$c"
+	run --mode submit --conns $c --seconds "$SECS" --body "$T/case.json" --ack "$T/ack$c" --prefix "B$c"
 	cat "$T/ack$c" >> "$T/ids"
 done
-echo "== authenticated reads (GET /api/v1/cases/{id})"
+tail -n 20000 "$T/ids" > "$T/hot"
+echo "== authenticated reads (GET /api/v1/cases/{id}), the 20,000 newest cases"
 for c in 1 8 32 64; do
-	"$LG" --port "$PORT" --token "$TOK" --mode read --ids "$T/ids" --conns $c --seconds "$SECS"
+	run --mode read --ids "$T/hot" --conns $c --seconds "$SECS"
 done
+echo "== authenticated reads over every case ($(wc -l < "$T/ids") > the 32,768-entry render cache)"
+run --mode read --ids "$T/ids" --conns 32 --seconds "$SECS"
 if command -v wrk > /dev/null; then
 	echo "== wrk, one case, keep-alive"
 	wrk -t1 -c32 -d"${SECS}s" --latency -H "Authorization: Bearer $TOK" \
