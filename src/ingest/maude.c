@@ -419,8 +419,8 @@ static int first_record(struct run *r, struct file *f, const struct vg_csv *c, b
 	vg_csv_header_release(&h);
 	if (f->kind < 0)
 		return vg_err_set(r->err, VG_EPARSE, f->name, "header names no MAUDE file");
-	if (f->col[0] < 0)
-		return vg_err_set(r->err, VG_EPARSE, f->name, "no MDR_REPORT_KEY column");
+	if (f->col[0] != 0) /* records are found by the key at the line start */
+		return vg_err_set(r->err, VG_EPARSE, f->name, "MDR_REPORT_KEY is not the first column");
 	return 0;
 }
 
