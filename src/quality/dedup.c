@@ -115,6 +115,7 @@ struct vg_dedup {
 	struct vg_dedup_pair *pairs;
 	size_t npairs, pairs_cap;
 	uint64_t compared;
+	size_t prepared_n; /* records counted by the last prepare (0: none) */
 };
 
 static const char *const field_names[VG_DD_NFIELDS] = {
@@ -700,12 +701,17 @@ static void prepare(struct vg_dedup *d, uint64_t seed)
 	co_build(d);
 	estimate_bands(d, seed);
 	d->country_u = country_u(d);
+	d->prepared_n = d->n;
 }
 
 void vg_dedup_score(struct vg_dedup *d, size_t a, size_t b, struct vg_dedup_pair *out)
 {
-	if (!d->prod_df)
+	if (d->prepared_n != d->n) /* records added since: counts are stale */
 		prepare(d, 1);
+	if (a >= d->n || b >= d->n) {
+		memset(out, 0, sizeof(*out));
+		return;
+	}
 	score_pair(d, a, b, out);
 }
 

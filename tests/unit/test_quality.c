@@ -368,6 +368,11 @@ static void test_dd_rare_weighs_more(void **state)
 	/* log2(0.9 / f): f = 51/53 for the common drug, 3/53 for the rare one */
 	assert_float_equal(pc.weight[VG_DD_PRODUCTS], log2(0.9 / (51.0 / 53.0)), 1e-9);
 	assert_float_equal(pr.weight[VG_DD_PRODUCTS], log2(0.9 / (3.0 / 53.0)), 1e-9);
+	/* a record added later is counted before the next score */
+	r.case_id = "R3";
+	vg_dedup_add(d, &r);
+	vg_dedup_score(d, r1, r2, &pr);
+	assert_float_equal(pr.weight[VG_DD_PRODUCTS], log2(0.9 / (4.0 / 54.0)), 1e-9);
 	vg_dedup_free(d);
 }
 
