@@ -229,7 +229,9 @@ int main(int argc, char **argv)
 	       ", product links %" PRIu64 ", event links %" PRIu64 "\n",
 	       info.nreports, info.nproducts, info.nevents, info.nstrata, info.nproduct_links,
 	       info.nevent_links);
-	struct vg_signal_opts o = {!a.unstratified && (a.csv == NULL || a.stratum), a.threads};
+	struct vg_signal_opts o = VG_SIGNAL_OPTS_INIT;
+	o.stratified = !a.unstratified && (a.csv == NULL || a.stratum);
+	o.threads = a.threads;
 	if (vg_signal_count(s, &o, &t, &err))
 		vg_die("count: %s", err.msg);
 	work += lap(&t0, "count pairs, margins, E");
@@ -254,7 +256,9 @@ int main(int argc, char **argv)
 	getrusage(RUSAGE_SELF, &ru);
 	printf("peak RSS %.1f MiB\n", (double)ru.ru_maxrss / 1024.0);
 	if (a.csv && a.top) {
-		struct vg_signal_write_opts wo = {VG_SIGNAL_TSV, false, a.top, 0};
+		struct vg_signal_write_opts wo = VG_SIGNAL_WRITE_OPTS_INIT;
+		wo.format = VG_SIGNAL_TSV;
+		wo.limit = a.top;
 		vg_signal_sort(&t, "EB05", false, &err);
 		vg_signal_write(&t, s, &wo, stdout, &err);
 	}

@@ -51,8 +51,17 @@ struct margins {
 	double *n_s;
 };
 
-static void margins_count(const struct vg_snap *s, uint32_t S, struct margins *m)
+/* Whether report r counts (trends: only reports up to a period). */
+static bool counted(const struct vg_snap *s, const struct vg_signal_opts *o, uint64_t r)
 {
+	return !o || !o->period_cut || (s->period[r] >= 0 && s->period[r] <= o->period_max);
+}
+
+static uint64_t margins_count(const struct vg_snap *s, const struct vg_signal_opts *o,
+			      uint32_t S, struct margins *m)
+{
+	uint64_t nrep = 0;
+
 	m->S = S;
 	m->np = vg_map_count(s->products);
 	m->ne = vg_map_count(s->events);
@@ -62,7 +71,10 @@ static void margins_count(const struct vg_snap *s, uint32_t S, struct margins *m
 	m->ne_s = S > 1 ? vg_xcalloc((size_t)m->ne * S, sizeof(double)) : NULL;
 	m->n_s = vg_xcalloc(S, sizeof(double));
 	for (uint64_t r = 0; r < s->nreports; r++) {
+		if (!counted(s, o, r))
+			continue;
 		uint32_t st = S > 1 ? s->stratum[r] : 0;
+		nrep++;
 		m->n_s[st] += 1.0;
 		for (uint64_t i = s->prod_off[r]; i < s->prod_off[r + 1]; i++) {
 			m->n_p[s->prod[i]]++;
@@ -75,6 +87,7 @@ static void margins_count(const struct vg_snap *s, uint32_t S, struct margins *m
 				m->ne_s[(size_t)s->ev[i] * S + st] += 1.0;
 		}
 	}
+	return nrep;
 }
 
 static void margins_release(struct margins *m)
@@ -92,11 +105,13 @@ static bool explicit_pairs(const struct vg_snap *s, uint64_t r)
 }
 
 /* Buckets: for each product, the events of every report it pairs in. */
-static void fill_buckets(const struct vg_snap *s, uint32_t np, uint64_t **off_out,
-			 uint32_t **ev_out)
+static void fill_buckets(const struct vg_snap *s, const struct vg_signal_opts *o, uint32_t np,
+			 uint64_t **off_out, uint32_t **ev_out)
 {
 	uint64_t *off = vg_xcalloc((size_t)np + 1, sizeof(uint64_t));
 	for (uint64_t r = 0; r < s->nreports; r++) {
+		if (!counted(s, o, r))
+			continue;
 		if (explicit_pairs(s, r)) {
 			for (uint64_t i = s->pair_off[r]; i < s->pair_off[r + 1]; i++)
 				off[(s->pair[i] >> 32) + 1]++;
@@ -112,6 +127,8 @@ static void fill_buckets(const struct vg_snap *s, uint32_t np, uint64_t **off_ou
 	uint64_t *pos = vg_xmalloc(((size_t)np + 1) * sizeof(uint64_t));
 	memcpy(pos, off, ((size_t)np + 1) * sizeof(uint64_t));
 	for (uint64_t r = 0; r < s->nreports; r++) {
+		if (!counted(s, o, r))
+			continue;
 		if (explicit_pairs(s, r)) {
 			for (uint64_t i = s->pair_off[r]; i < s->pair_off[r + 1]; i++)
 				ev[pos[s->pair[i] >> 32]++] = (uint32_t)s->pair[i];
@@ -230,9 +247,13 @@ int vg_signal_count(const struct vg_snap *s, const struct vg_signal_opts *o,
 	*t = (struct vg_signal_table)VG_SIGNAL_TABLE_INIT;
 	if (s->nreports == 0)
 		return vg_err_set(err, VG_EINVAL, NULL, "the snapshot holds no report");
-	margins_count(s, S ? S : 1, &m);
-	fill_buckets(s, m.np, &off, &ev);
-	tally_all(jobs, nt, &m, off, ev, s->nreports);
+	uint64_t nrep = margins_count(s, o, S ? S : 1, &m);
+	if (nrep == 0) {
+		margins_release(&m);
+		return vg_err_set(err, VG_EINVAL, NULL, "no report in the period");
+	}
+	fill_buckets(s, o, m.np, &off, &ev);
+	tally_all(jobs, nt, &m, off, ev, nrep);
 	size_t total = 0;
 	for (unsigned k = 0; k < nt; k++)
 		total += jobs[k].npairs;
@@ -243,7 +264,7 @@ int vg_signal_count(const struct vg_snap *s, const struct vg_signal_opts *o,
 		t->npairs += jobs[k].npairs;
 		free(jobs[k].pairs);
 	}
-	t->ntotal = s->nreports;
+	t->ntotal = nrep;
 	t->nstrata = m.S;
 	free(off);
 	free(ev);

@@ -3,7 +3,7 @@
  *
  * Rows are formatted into a capped vg_buf and flushed to the caller's FILE
  * every 64 KiB, so a table of millions of pairs never sits in memory twice.
- * Numbers print with %.10g; CSV and TSV write non-finite values as Inf,
+ * Numbers print with %.12g (E, RR and PRR keep 1e-12 relative); CSV and TSV write non-finite values as Inf,
  * -Inf and NaN (R's spelling, which openEBGM's files use); JSON has no such
  * values and writes null.
  */
@@ -11,6 +11,7 @@
 #include "util/util.h"
 
 #include <math.h>
+#include <strings.h>
 
 #include "signal/signal_int.h"
 
@@ -58,26 +59,82 @@ static int cmp_pair(const void *a, const void *b)
 int vg_signal_sort(struct vg_signal_table *t, const char *stat, bool ascending,
 		   struct vg_err *err)
 {
-	const struct stat_col *c = NULL;
-	for (size_t i = 0; i < VG_ARRAY_LEN(cols); i++)
-		if (strcmp(cols[i].name, stat) == 0)
-			c = &cols[i];
+	int idx = vg_signal_stat_index(stat);
+	const struct stat_col *c = idx >= 0 ? &cols[idx] : NULL;
 	if (!c)
 		return vg_err_set(err, VG_EINVAL, "sort", "unknown statistic \"%s\"", stat);
 	/* qsort has no context argument: the (file-static) column is set for the
 	 * duration of the call; sorting is not meant to run concurrently */
 	sort_col = c, sort_asc = ascending;
-	qsort(t->pairs, t->npairs, sizeof(*t->pairs), cmp_pair);
+	if (t->npairs > 1)
+		qsort(t->pairs, t->npairs, sizeof(*t->pairs), cmp_pair);
 	/* the point cache maps pair indices: it is stale now */
 	vg_signal_points_free(t->points);
 	t->points = NULL;
 	return 0;
 }
 
+int vg_signal_stat_index(const char *name)
+{
+	for (size_t i = 0; name && i < VG_ARRAY_LEN(cols); i++)
+		if (strcasecmp(cols[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+double vg_signal_stat_value(const struct vg_signal_pair *p, int idx)
+{
+	if (idx < 0 || (size_t)idx >= VG_ARRAY_LEN(cols))
+		return NAN;
+	return col_value(p, &cols[idx]);
+}
+
+int vg_signal_rule_parse(const char *s, struct vg_signal_rule *r, struct vg_err *err)
+{
+	struct vg_sv rest = vg_sv_of(s);
+
+	memset(r, 0, sizeof(*r));
+	while (rest.p) {
+		struct vg_sv tok = vg_sv_trim(vg_sv_cut(rest, ',', &rest)), val;
+		struct vg_sv name = vg_sv_trim(vg_sv_cut(tok, ':', &val));
+		char nm[32];
+		if (vg_sv_ieq_cstr(tok, "evans")) {
+			r->evans = true;
+			continue;
+		}
+		if (!val.p || name.len == 0 || name.len >= sizeof(nm) || r->n >= VG_SIGNAL_RULE_MAX)
+			return vg_err_set(err, VG_EINVAL, "signal",
+					  "expected evans or STAT:X (e.g. eb05:2), got \"%.*s\"",
+					  (int)tok.len, tok.p ? tok.p : "");
+		memcpy(nm, name.p, name.len);
+		nm[name.len] = '\0';
+		int idx = vg_signal_stat_index(nm);
+		if (idx < 0)
+			return vg_err_set(err, VG_EINVAL, "signal", "unknown statistic \"%s\"", nm);
+		if (vg_parse_double(vg_sv_trim(val), &r->min[r->n]) || !isfinite(r->min[r->n]))
+			return vg_err_set(err, VG_EINVAL, "signal", "%s: not a number \"%.*s\"", nm,
+					  (int)val.len, val.p);
+		r->col[r->n++] = idx;
+	}
+	if (!r->evans && r->n == 0)
+		return vg_err_set(err, VG_EINVAL, "signal", "empty criterion");
+	return 0;
+}
+
+bool vg_signal_rule_met(const struct vg_signal_rule *r, const struct vg_signal_pair *p)
+{
+	if (r->evans && !p->evans)
+		return false;
+	for (unsigned i = 0; i < r->n; i++)
+		if (!(vg_signal_stat_value(p, r->col[i]) >= r->min[i]))
+			return false;
+	return true;
+}
+
 static int put_num(struct vg_buf *b, double v, int format)
 {
 	if (isfinite(v))
-		return vg_buf_printf(b, "%.10g", v);
+		return vg_buf_printf(b, "%.12g", v);
 	if (format == VG_SIGNAL_JSON)
 		return vg_buf_puts(b, "null");
 	return vg_buf_puts(b, isnan(v) ? "NaN" : v > 0 ? "Inf" : "-Inf");
@@ -102,6 +159,71 @@ static const char *const csv_names[] = {"N", "E", "PRR", "PRR025", "chi2", "chi2
 					"ROR", "ROR025", "ROR975", "IC", "IC025", "IC975",
 					"EBGM", "EB05", "EB95", "LRT_llr", "LRT_p"};
 
+/* ---- table format: a terminal view of the main columns */
+
+static const char *const tab_names[] = {"N", "E", "PRR", "ROR025", "IC025", "EBGM", "EB05",
+					"EB95", "LRT_p"};
+#define TAB_NAME_W 28
+
+/* s padded or cut to w characters (UTF-8 code points, cut on a boundary). */
+static int put_padded(struct vg_buf *b, const char *s, size_t w)
+{
+	size_t chars = 0, i = 0;
+	int rc = 0;
+	for (; s[i] && chars < w; chars++) {
+		size_t k = 1;
+		while (s[i + k] && ((unsigned char)s[i + k] & 0xC0) == 0x80)
+			k++;
+		if (chars == w - 1 && s[i + k]) {
+			rc |= vg_buf_puts(b, "~");
+			chars++;
+			break;
+		}
+		for (size_t j = 0; j < k; j++)
+			rc |= vg_buf_putc(b, s[i + j] == '\t' || s[i + j] == '\n' ? ' ' : s[i + j]);
+		i += k;
+	}
+	for (; chars < w; chars++)
+		rc |= vg_buf_putc(b, ' ');
+	return rc;
+}
+
+static int table_head(struct vg_buf *b, const struct vg_signal_write_opts *o)
+{
+	int rc = 0;
+	if (o->quarter)
+		rc |= vg_buf_printf(b, "%-8s ", "quarter");
+	rc |= put_padded(b, "product", TAB_NAME_W) | vg_buf_putc(b, ' ');
+	rc |= put_padded(b, "event", TAB_NAME_W);
+	for (size_t i = 0; i < VG_ARRAY_LEN(tab_names); i++)
+		if (i + 1 < VG_ARRAY_LEN(tab_names) || o->lrt)
+			rc |= vg_buf_printf(b, " %*s", i == 0 ? 7 : 9, tab_names[i]);
+	if (o->flag)
+		rc |= vg_buf_puts(b, " signal");
+	return rc | vg_buf_putc(b, '\n');
+}
+
+static int table_row(struct vg_buf *b, const struct vg_signal_pair *p, const struct vg_snap *s,
+		     const struct vg_signal_write_opts *o)
+{
+	int rc = 0;
+	if (o->quarter)
+		rc |= vg_buf_printf(b, "%-8s ", o->quarter);
+	rc |= put_padded(b, vg_snap_product_name(s, p->product), TAB_NAME_W) | vg_buf_putc(b, ' ');
+	rc |= put_padded(b, vg_snap_event_name(s, p->event), TAB_NAME_W);
+	rc |= vg_buf_printf(b, " %7" PRIu64, p->n);
+	for (size_t i = 1; i < VG_ARRAY_LEN(tab_names); i++) {
+		if (i + 1 == VG_ARRAY_LEN(tab_names) && !o->lrt)
+			break;
+		double v = vg_signal_stat_value(p, vg_signal_stat_index(tab_names[i]));
+		rc |= isfinite(v) ? vg_buf_printf(b, " %9.4g", v)
+				  : vg_buf_printf(b, " %9s", isnan(v) ? "NaN" : v > 0 ? "Inf" : "-Inf");
+	}
+	if (o->flag)
+		rc |= vg_buf_puts(b, vg_signal_rule_met(o->flag, p) ? " *" : "");
+	return rc | vg_buf_putc(b, '\n');
+}
+
 static int put_row(struct vg_buf *b, const struct vg_signal_pair *p, const struct vg_snap *s,
 		   const struct vg_signal_write_opts *o, bool first)
 {
@@ -109,8 +231,16 @@ static int put_row(struct vg_buf *b, const struct vg_signal_pair *p, const struc
 	char sep = o->format == VG_SIGNAL_CSV ? ',' : '\t';
 	int rc = 0;
 
+	if (o->format == VG_SIGNAL_TABLE)
+		return table_row(b, p, s, o) ? VG_ETOOBIG : 0;
 	if (o->format == VG_SIGNAL_JSON) {
-		rc |= vg_buf_puts(b, first ? "\n{\"product\":" : ",\n{\"product\":");
+		rc |= vg_buf_puts(b, first ? "\n{" : ",\n{");
+		if (o->quarter) {
+			rc |= vg_buf_puts(b, "\"quarter\":");
+			rc |= put_str(b, o->quarter, o->format);
+			rc |= vg_buf_putc(b, ',');
+		}
+		rc |= vg_buf_puts(b, "\"product\":");
 		rc |= put_str(b, vg_snap_product_name(s, p->product), o->format);
 		rc |= vg_buf_puts(b, ",\"event\":");
 		rc |= put_str(b, vg_snap_event_name(s, p->event), o->format);
@@ -120,8 +250,16 @@ static int put_row(struct vg_buf *b, const struct vg_signal_pair *p, const struc
 			rc |= i == 0 ? vg_buf_printf(b, "%" PRIu64, p->n)
 				     : put_num(b, col_value(p, &cols[ci]), o->format);
 		}
-		rc |= vg_buf_printf(b, ",\"evans\":%s}", p->evans ? "true" : "false");
+		rc |= vg_buf_printf(b, ",\"evans\":%s", p->evans ? "true" : "false");
+		if (o->flag)
+			rc |= vg_buf_printf(b, ",\"signal\":%s",
+					    vg_signal_rule_met(o->flag, p) ? "true" : "false");
+		rc |= vg_buf_putc(b, '}');
 		return rc ? VG_ETOOBIG : 0;
+	}
+	if (o->quarter) {
+		rc |= put_str(b, o->quarter, o->format);
+		rc |= vg_buf_putc(b, sep);
 	}
 	rc |= put_str(b, vg_snap_product_name(s, p->product), o->format);
 	rc |= vg_buf_putc(b, sep);
@@ -132,6 +270,8 @@ static int put_row(struct vg_buf *b, const struct vg_signal_pair *p, const struc
 		rc |= i == 0 ? vg_buf_printf(b, "%" PRIu64, p->n)
 			     : put_num(b, col_value(p, &cols[ci]), o->format);
 	}
+	if (o->flag)
+		rc |= vg_buf_printf(b, "%c%d", sep, vg_signal_rule_met(o->flag, p) ? 1 : 0);
 	rc |= vg_buf_putc(b, '\n');
 	return rc ? VG_ETOOBIG : 0;
 }
@@ -144,40 +284,57 @@ static int flush(struct vg_buf *b, FILE *f, struct vg_err *err)
 	return 0;
 }
 
+static int put_head(struct vg_buf *b, const struct vg_signal_write_opts *o)
+{
+	char sep = o->format == VG_SIGNAL_CSV ? ',' : '\t';
+	int rc = 0;
+
+	if (o->format == VG_SIGNAL_JSON)
+		return vg_buf_puts(b, "[");
+	if (o->format == VG_SIGNAL_TABLE)
+		return table_head(b, o);
+	if (o->quarter)
+		rc |= vg_buf_printf(b, "quarter%c", sep);
+	for (const char *c = VG_SIGNAL_CSV_HEADER; *c; c++)
+		rc |= vg_buf_putc(b, *c == ',' ? sep : *c);
+	if (o->lrt)
+		rc |= vg_buf_printf(b, "%cLRT_llr%cLRT_p", sep, sep);
+	if (o->flag)
+		rc |= vg_buf_printf(b, "%csignal", sep);
+	return rc | vg_buf_putc(b, '\n');
+}
+
 int vg_signal_write(const struct vg_signal_table *t, const struct vg_snap *s,
 		    const struct vg_signal_write_opts *o, FILE *f, struct vg_err *err)
 {
 	struct vg_signal_write_opts def = VG_SIGNAL_WRITE_OPTS_INIT;
 	struct vg_buf b = VG_BUF_INIT(1 << 20);
-	size_t rows = 0;
+	size_t rows = 0, before;
 	int rc = 0;
 
 	if (!o)
 		o = &def;
-	if (o->format == VG_SIGNAL_JSON)
-		rc = vg_buf_puts(&b, "[");
-	else if (o->format == VG_SIGNAL_CSV)
-		rc = vg_buf_printf(&b, "%s%s\n", VG_SIGNAL_CSV_HEADER, o->lrt ? ",LRT_llr,LRT_p" : "");
-	else
-		rc = vg_buf_printf(&b, "product\tevent\tN\tE\tPRR\tPRR025\tchi2\tchi2_yates\tROR\t"
-				       "ROR025\tROR975\tIC\tIC025\tIC975\tEBGM\tEB05\tEB95%s\n",
-				   o->lrt ? "\tLRT_llr\tLRT_p" : "");
+	before = o->rows ? *o->rows : 0;
+	if (!o->no_head)
+		rc = put_head(&b, o);
 	for (size_t i = 0; !rc && i < t->npairs; i++) {
 		if (t->pairs[i].n < o->min_n)
 			continue;
 		if (o->limit && rows >= o->limit)
 			break;
-		rc = put_row(&b, &t->pairs[i], s, o, rows == 0);
+		rc = put_row(&b, &t->pairs[i], s, o, rows + before == 0);
 		rows++;
 		if (!rc && b.len > 64 * 1024)
 			rc = flush(&b, f, err);
 	}
-	if (!rc && o->format == VG_SIGNAL_JSON)
-		rc = vg_buf_puts(&b, rows ? "\n]\n" : "]\n");
+	if (!rc && o->format == VG_SIGNAL_JSON && !o->no_tail)
+		rc = vg_buf_puts(&b, rows + before ? "\n]\n" : "]\n");
 	if (!rc)
 		rc = flush(&b, f, err);
 	if (rc && !err->code)
 		vg_err_set(err, rc, NULL, "output row too long");
+	if (o->rows)
+		*o->rows += rows;
 	vg_buf_release(&b);
 	return rc;
 }

@@ -117,11 +117,13 @@ void vg_signal_table_release(struct vg_signal_table *t);
 struct vg_signal_opts {
 	bool stratified; /* E summed over the snapshot's strata */
 	unsigned threads; /* 0 = one per core (at most 8) */
+	bool period_cut;  /* count only reports with 0 <= period <= period_max */
+	int32_t period_max; /* (trends: the database as it stood at a quarter) */
 };
-#define VG_SIGNAL_OPTS_INIT {false, 0}
+#define VG_SIGNAL_OPTS_INIT {false, 0, false, 0}
 
 /* Count every pair with N >= 1, its margins and E.  t must be released or
- * fresh; it is overwritten. */
+ * fresh; it is overwritten.  VG_EINVAL when no report is counted. */
 int vg_signal_count(const struct vg_snap *s, const struct vg_signal_opts *o,
 		    struct vg_signal_table *t, struct vg_err *err);
 
@@ -210,6 +212,29 @@ struct vg_signal_lrt_opts {
 int vg_signal_lrt(struct vg_signal_table *t, const struct vg_signal_lrt_opts *o,
 		  struct vg_err *err);
 
+/* ---------------------------------------------------------- thresholds */
+
+/*
+ * A signal criterion: every listed condition holds.  Text form, comma-
+ * separated, ASCII case ignored: "evans" (the Evans flag), or STAT:X with
+ * STAT a column name ("EB05", "IC025", "ROR025", "PRR025", "N", ...), true
+ * when STAT >= X (NaN never is).  Examples: "eb05:2", "ic025:0",
+ * "ror025:1,n:3", "evans".
+ */
+#define VG_SIGNAL_RULE_MAX 8
+struct vg_signal_rule {
+	bool evans;
+	unsigned n;
+	int col[VG_SIGNAL_RULE_MAX]; /* statistic index (vg_signal_stat_index) */
+	double min[VG_SIGNAL_RULE_MAX];
+};
+int vg_signal_rule_parse(const char *s, struct vg_signal_rule *r, struct vg_err *err);
+bool vg_signal_rule_met(const struct vg_signal_rule *r, const struct vg_signal_pair *p);
+/* Index of a statistic by its column name (ASCII case ignored), or -1;
+ * its value for a pair ("N" as a double). */
+int vg_signal_stat_index(const char *name);
+double vg_signal_stat_value(const struct vg_signal_pair *p, int idx);
+
 /* -------------------------------------------------------------- output */
 
 /* Sort by a statistic named as in the CSV header ("EB05", "N", "IC025", ...,
@@ -228,9 +253,18 @@ struct vg_signal_write_opts {
 	bool lrt;     /* add LRT_llr, LRT_p columns */
 	size_t limit; /* rows at most (0 = all) */
 	uint64_t min_n; /* skip pairs with N below (0 = none) */
+	const struct vg_signal_rule *flag; /* not NULL: a last column "signal" */
+	const char *quarter; /* not NULL: a first column "quarter" with this value */
+	/* One output in several pieces (trends: a table per quarter): no_head
+	 * skips the header (CSV, TSV, table) or "[" (JSON), no_tail the "]";
+	 * *rows counts rows written so far across pieces (may be NULL). */
+	bool no_head, no_tail;
+	size_t *rows;
 };
-#define VG_SIGNAL_WRITE_OPTS_INIT {VG_SIGNAL_CSV, false, 0, 0}
-/* Write the table (names from s).  VG_EIO when f fails. */
+#define VG_SIGNAL_WRITE_OPTS_INIT {VG_SIGNAL_CSV, false, 0, 0, NULL, NULL, false, false, NULL}
+/* Write the table (names from s).  VG_EIO when f fails.  Table format: the
+ * main columns aligned for a terminal (product, event, N, E, PRR, ROR025,
+ * IC025, EBGM, EB05, EB95, and the LRT p-value when asked). */
 int vg_signal_write(const struct vg_signal_table *t, const struct vg_snap *s,
 		    const struct vg_signal_write_opts *o, FILE *f, struct vg_err *err);
 /* {"alpha1":..,"beta1":..,"alpha2":..,"beta2":..,"p":..,"loglik":..} plus

@@ -370,7 +370,7 @@ static void test_counts_dat2(void **state)
 		struct vg_snap *s = NULL;
 		struct vg_err err = VG_ERR_INIT;
 		struct vg_signal_table t = VG_SIGNAL_TABLE_INIT;
-		struct vg_signal_opts o = {strat == 1, 1};
+		struct vg_signal_opts o = {strat == 1, 1, false, 0};
 		for (int k = 0; k < 10; k++) {
 			int i = strat ? 9 - k : k; /* any row order */
 			assert_int_equal(vg_snap_builder_add_row(b, vg_sv_of(rows[i][0]),
@@ -466,7 +466,7 @@ static void caers_case(bool stratified, bool own_fit, const char *ref_file)
 {
 	struct vg_snap *s = load_caers(stratified);
 	struct vg_signal_table t = VG_SIGNAL_TABLE_INIT;
-	struct vg_signal_opts o = {stratified, 0};
+	struct vg_signal_opts o = {stratified, 0, false, 0};
 	struct vg_err err = VG_ERR_INIT;
 	struct vg_signal_theta th;
 	double ref_ll = 0.0, rel = 0.0;
@@ -688,7 +688,7 @@ static void test_writers(void **state)
 	assert_true(strncmp(out, hdr, sizeof(hdr) - 1) == 0);
 	assert_non_null(strstr(out, "\"Drug, \"\"A\"\"\",X,1,0.3333333333,Inf,NaN,"));
 	free(out);
-	struct vg_signal_write_opts wo = {VG_SIGNAL_JSON, false, 1, 0};
+	struct vg_signal_write_opts wo = {VG_SIGNAL_JSON, false, 1, 0, NULL, NULL, false, false, NULL};
 	f = open_memstream(&out, &len);
 	assert_int_equal(vg_signal_write(&t, s, &wo, f, &err), 0);
 	fclose(f);
