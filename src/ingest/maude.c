@@ -57,9 +57,12 @@
  *     GENERIC_NAME -> ingredient, DEVICE_REPORT_PRODUCT_CODE -> category,
  *     MODEL_NUMBER (else CATALOG_NUMBER) -> device_model, LOT_NUMBER ->
  *     batch, MANUFACTURER_D_NAME -> manufacturer, UDI-DI/UDI-PUBLIC -> udi;
- *   events: patient problem codes ("patient problem NNNN", code NNNN), then
- *     device problem codes ("device problem NNNN"); with neither, one event
- *     named after EVENT_TYPE (Death, Injury, Malfunction, Other);
+ *   events: patient problem codes, then device problem codes (code NNNN,
+ *     term and coded term the code's text when a dictionary file -
+ *     patientproblemdata.txt, deviceproblemcodes.txt, comma-separated,
+ *     recognised by name - is among the inputs, else "patient problem
+ *     NNNN" / "device problem NNNN"); with neither, one event named after
+ *     EVENT_TYPE (Death, Injury, Malfunction, Other);
  *   narrative: the texts, description (D) first, then E, N, others, each
  *     headed by its type, joined by blank lines (capped at 1 MiB);
  *   patient: first patient's PATIENT_SEX, PATIENT_AGE ("65 YR"),
@@ -149,6 +152,10 @@ struct run {
 	struct vg_arena arena;
 	struct vg_progress prog; /* drawn when opts->progress */
 	uint64_t base;           /* bytes of the files already read */
+	/* problem-code dictionaries: [0] patient, [1] device; code -> text */
+	struct vg_map *dict[2];
+	char **desc[2];
+	size_t ndesc[2], desc_cap[2];
 };
 
 static void tick(struct run *r, const struct vg_csv *c);
@@ -649,9 +656,18 @@ static void map_patients(struct run *r, struct vg_case_version *v, struct row *r
 		v->serious = true;
 }
 
+/* The dictionary text of a problem code, or NULL. */
+static const char *problem_text(struct run *r, int which, struct vg_sv code)
+{
+	uint32_t id = r->dict[which] ? vg_map_find(r->dict[which], code.p, code.len) : UINT32_MAX;
+	return id == UINT32_MAX ? NULL : r->desc[which][id];
+}
+
 static void add_problem_events(struct run *r, struct vg_case_version *v, struct row *rows,
                                size_t n, const char *what)
 {
+	int which = what[0] == 'd';
+
 	for (size_t i = 0; i < n && v->nevents < ITEMS_MAX; i++) {
 		struct vg_sv code = rows[i].f[Q_CODE];
 		bool seen = false;
@@ -661,7 +677,9 @@ static void add_problem_events(struct run *r, struct vg_case_version *v, struct 
 			continue;
 		struct vg_event *e = vg_case_add_event(v, &r->arena);
 		e->code = dup(r, code);
-		e->term = vg_arena_printf(&r->arena, "%s problem %s", what, e->code);
+		e->coded = problem_text(r, which, vg_sv_trim(code));
+		e->term = e->coded ? e->coded
+		                   : vg_arena_printf(&r->arena, "%s problem %s", what, e->code);
 	}
 }
 
@@ -806,6 +824,63 @@ static int join(struct run *r)
 
 /* ------------------------------------------------------------ driver */
 
+/* Is this a problem-code dictionary (FORMATS.md 2.1: deviceproblemcodes.txt,
+ * patientproblemdata.txt; comma-separated, quoted)?  -1 no, 0 patient, 1
+ * device. */
+static int dict_kind(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	if (strncasecmp(base, "deviceproblemcode", 17) == 0)
+		return 1;
+	if (strncasecmp(base, "patientproblemdata", 18) == 0)
+		return 0;
+	return -1;
+}
+
+/* Load a dictionary: code (digits) and text per record; a first record
+ * that is not a code is a header. */
+static int read_dict(struct run *r, int which, const char *name, struct vg_csv *c)
+{
+	int rc;
+
+	if (!r->dict[which])
+		r->dict[which] = vg_map_new(4096);
+	while ((rc = vg_csv_next(c, r->err)) != 0) {
+		if (rc == VG_EIO)
+			return rc;
+		r->st->rows_read++;
+		struct vg_sv code = vg_csv_field(c, 0), text = vg_csv_field(c, 1);
+		if (rc > 0 && c->line == 1 && strspn(code.p, "0123456789") < code.len)
+			continue; /* header */
+		if (rc < 0 || !code.len || strspn(code.p, "0123456789") < code.len || !text.len ||
+		    vg_map_count(r->dict[which]) >= 1000000) {
+			reject(r, name, c->line, "problem dictionary: not a code and a text");
+			continue;
+		}
+		bool added;
+		uint32_t id = vg_map_intern(r->dict[which], code.p, code.len, &added);
+		VG_GROW(r->desc[which], r->desc_cap[which], (size_t)id + 1);
+		if (!added)
+			free(r->desc[which][id]); /* a later definition wins */
+		r->desc[which][id] = vg_xstrndup(text.p, text.len);
+		r->ndesc[which] = vg_map_count(r->dict[which]);
+	}
+	return 0;
+}
+
+static void dict_free(struct run *r)
+{
+	for (int w = 0; w < 2; w++) {
+		for (size_t i = 0; i < r->ndesc[w]; i++)
+			free(r->desc[w][i]);
+		free(r->desc[w]);
+		if (r->dict[w])
+			vg_map_free(r->dict[w]);
+	}
+}
+
 /* Progress over the input bytes, every 4096 rows. */
 static void tick(struct run *r, const struct vg_csv *c)
 {
@@ -843,11 +918,15 @@ static int run_inputs(struct run *r, const struct vg_ingest_mem *mem, char **pat
 		f.name = r->names[i];
 		f.kind = -1;
 		f.pend = (struct vg_buf)VG_BUF_INIT(o.max_record ? o.max_record * 4 : (4u << 20));
+		int dk = dict_kind(r->names[i]);
+		struct vg_csv_opts dopts = o;
+		dopts.delim = ',';
+		dopts.quotes = true;
 		if (mem)
-			vg_csv_open_mem(&c, mem[i].name, mem[i].data, mem[i].len, &o);
-		else if ((rc = vg_csv_open(&c, paths[i], &o, r->err)) < 0)
+			vg_csv_open_mem(&c, mem[i].name, mem[i].data, mem[i].len, dk < 0 ? &o : &dopts);
+		else if ((rc = vg_csv_open(&c, paths[i], dk < 0 ? &o : &dopts, r->err)) < 0)
 			break;
-		rc = read_file(r, &f, &c);
+		rc = dk < 0 ? read_file(r, &f, &c) : read_dict(r, dk, r->names[i], &c);
 		r->base += c.bytes;
 		vg_csv_close(&c);
 		vg_buf_release(&f.pend);
@@ -858,6 +937,7 @@ static int run_inputs(struct run *r, const struct vg_ingest_mem *mem, char **pat
 		vg_progress_finish(&r->prog);
 	vg_sorter_free(r->sorter);
 	vg_arena_release(&r->arena);
+	dict_free(r);
 	return rc;
 }
 

@@ -214,6 +214,29 @@ static void test_fda_layouts(void **state)
 	got_release(&g);
 }
 
+/* Problem-code dictionaries name the events; a bad dictionary line is a
+ * reject. */
+static void test_problem_dictionaries(void **state)
+{
+	struct got g;
+	struct vg_err err = VG_ERR_INIT;
+	(void)state;
+	assert_int_equal(load(&g, &err, "patientproblemdata.txt", "mdrfoi_2024.txt",
+	                      "patientproblemcode_2024.txt", "foidevproblem_2024.txt",
+	                      "deviceproblemcodes.txt", NULL), 0);
+	assert_int_equal(g.n, 3);
+	const struct vg_case_version *v = find(&g, "MAUDE-20000001");
+	assert_int_equal(v->nevents, 3);
+	assert_string_equal(v->events[0].code, "2199");
+	assert_string_equal(v->events[0].coded, "Burn (test text)");
+	assert_string_equal(v->events[0].term, "Burn (test text)");
+	assert_string_equal(v->events[2].coded, "Fluid leak (test text)");
+	assert_string_equal(find(&g, "MAUDE-20000003")->events[0].coded,
+	                    "Display error, blank (test text)");
+	assert_non_null(strstr(g.rejects, "patientproblemdata.txt\t4\tproblem dictionary"));
+	got_release(&g);
+}
+
 /* Header-less foitext (2007 excerpt): recognised, every row rejected for
  * want of its mdrfoi record, with its own line number. */
 static void test_headerless_text(void **state)
@@ -265,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_openfda_2014),
 		cmocka_unit_test(test_openfda_2016_overrides),
 		cmocka_unit_test(test_fda_layouts),
+		cmocka_unit_test(test_problem_dictionaries),
 		cmocka_unit_test(test_headerless_text),
 		cmocka_unit_test(test_mem_edges),
 	};
