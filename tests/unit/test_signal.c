@@ -686,7 +686,7 @@ static void test_writers(void **state)
 	static const char hdr[] = "product,event,N,E,PRR,PRR025,chi2,chi2_yates,ROR,ROR025,"
 				  "ROR975,IC,IC025,IC975,EBGM,EB05,EB95\n";
 	assert_true(strncmp(out, hdr, sizeof(hdr) - 1) == 0);
-	assert_non_null(strstr(out, "\"Drug, \"\"A\"\"\",X,1,0.3333333333,Inf,NaN,"));
+	assert_non_null(strstr(out, "\"Drug, \"\"A\"\"\",X,1,0.333333333333,Inf,NaN,"));
 	free(out);
 	struct vg_signal_write_opts wo = {VG_SIGNAL_JSON, false, 1, 0, NULL, NULL, false, false, NULL};
 	f = open_memstream(&out, &len);
@@ -702,6 +702,105 @@ static void test_writers(void **state)
 	assert_true(strncmp(jb.p, fj, sizeof(fj) - 1) == 0);
 	assert_non_null(strstr(jb.p, "\"status\":\"boundary\""));
 	vg_buf_release(&jb);
+	vg_signal_table_release(&t);
+	vg_snap_free(s);
+}
+
+/* Thresholds (--signal), the period cut (trends), the table format and
+ * output in pieces. */
+static void test_rules_periods(void **state)
+{
+	struct vg_snap_builder *b = vg_snap_builder_new();
+	struct vg_snap *s = NULL;
+	struct vg_err err = VG_ERR_INIT;
+	struct vg_signal_table t = VG_SIGNAL_TABLE_INIT;
+	struct vg_signal_rule r;
+	(void)state;
+	uint32_t P = vg_snap_builder_product(b, "P", 1), Q = vg_snap_builder_product(b, "Q", 1);
+	uint32_t X = vg_snap_builder_event(b, "X", 1), Y = vg_snap_builder_event(b, "Y", 1);
+	/* period 0: P/X, Q/Y; period 1: P/X twice, Q/Y; period -1: P/X */
+	assert_int_equal(vg_snap_builder_add(b, 0, 0, &P, 1, &X, 1, &err), 0);
+	assert_int_equal(vg_snap_builder_add(b, 0, 0, &Q, 1, &Y, 1, &err), 0);
+	assert_int_equal(vg_snap_builder_add(b, 0, 1, &P, 1, &X, 1, &err), 0);
+	assert_int_equal(vg_snap_builder_add(b, 0, 1, &P, 1, &X, 1, &err), 0);
+	assert_int_equal(vg_snap_builder_add(b, 0, 1, &Q, 1, &Y, 1, &err), 0);
+	assert_int_equal(vg_snap_builder_add(b, 0, -1, &P, 1, &X, 1, &err), 0);
+	assert_int_equal(vg_snap_build(b, &s, &err), 0);
+	struct vg_signal_opts o = {false, 1, true, 0};
+	assert_int_equal(vg_signal_count(s, &o, &t, &err), 0);
+	assert_int_equal(t.ntotal, 2);
+	assert_int_equal(t.npairs, 2);
+	assert_int_equal(t.pairs[0].n, 1);
+	vg_signal_table_release(&t);
+	o.period_max = 1;
+	assert_int_equal(vg_signal_count(s, &o, &t, &err), 0);
+	assert_int_equal(t.ntotal, 5);
+	assert_int_equal(t.pairs[0].n, 3);
+	assert_int_equal(t.pairs[0].n_product, 3);
+	vg_signal_disprop(&t);
+	vg_signal_table_release(&t);
+	o.period_cut = false;
+	assert_int_equal(vg_signal_count(s, &o, &t, &err), 0);
+	assert_int_equal(t.ntotal, 6);
+	assert_int_equal(t.pairs[0].n, 4);
+	vg_signal_disprop(&t);
+	struct vg_signal_theta th = {0.2, 0.1, 2, 4, 0.3};
+	assert_int_equal(vg_signal_eb(&t, &th, 1, &err), 0);
+
+	/* rules: STAT >= X, all must hold; names ignore case */
+	assert_int_equal(vg_signal_rule_parse("n:4", &r, &err), 0);
+	assert_true(vg_signal_rule_met(&r, &t.pairs[0]));
+	assert_false(vg_signal_rule_met(&r, &t.pairs[1]));
+	assert_int_equal(vg_signal_rule_parse("N:2, prr:1e9", &r, &err), 0);
+	assert_true(vg_signal_rule_met(&r, &t.pairs[0])); /* PRR is Inf (c = 0): met */
+	assert_int_equal(vg_signal_rule_parse("evans,EB05:0", &r, &err), 0);
+	assert_true(r.evans);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(vg_signal_rule_parse("ror025:1", &r, &err), 0);
+	assert_false(vg_signal_rule_met(&r, &t.pairs[0])); /* NaN is never >= */
+	assert_int_equal(vg_signal_rule_parse("eb05", &r, &err), VG_EINVAL);
+	assert_int_equal(vg_signal_rule_parse("foo:1", &r, &err), VG_EINVAL);
+	assert_int_equal(vg_signal_rule_parse("eb05:x", &r, &err), VG_EINVAL);
+	assert_int_equal(vg_signal_rule_parse("", &r, &err), VG_EINVAL);
+	assert_int_equal(vg_signal_stat_index("eb95"), vg_signal_stat_index("EB95"));
+	assert_int_equal(vg_signal_stat_index("nope"), -1);
+
+	/* pieces: one header, one JSON array across two writes */
+	char *out = NULL;
+	size_t len = 0, rows = 0;
+	FILE *f = open_memstream(&out, &len);
+	struct vg_signal_write_opts wo = VG_SIGNAL_WRITE_OPTS_INIT;
+	wo.format = VG_SIGNAL_JSON;
+	wo.rows = &rows;
+	wo.quarter = "2020Q1";
+	wo.no_tail = true;
+	assert_int_equal(vg_signal_write(&t, s, &wo, f, &err), 0);
+	wo.quarter = "2020Q2";
+	wo.no_head = true, wo.no_tail = false;
+	assert_int_equal(vg_signal_write(&t, s, &wo, f, &err), 0);
+	fclose(f);
+	assert_int_equal(rows, 4);
+	assert_true(out[0] == '[' && strstr(out, "\n]\n") != NULL);
+	assert_non_null(strstr(out, "},\n{\"quarter\":\"2020Q2\""));
+	assert_null(strstr(out + 1, "["));
+	free(out);
+	/* table format: aligned, a flag column */
+	assert_int_equal(vg_signal_rule_parse("n:4", &r, &err), 0);
+	wo = (struct vg_signal_write_opts)VG_SIGNAL_WRITE_OPTS_INIT;
+	wo.format = VG_SIGNAL_TABLE;
+	wo.flag = &r;
+	f = open_memstream(&out, &len);
+	assert_int_equal(vg_signal_write(&t, s, &wo, f, &err), 0);
+	fclose(f);
+	assert_true(strncmp(out, "product ", 8) == 0);
+	assert_non_null(strstr(out, " signal\n"));
+	assert_non_null(strstr(out, "\nP                            X                                  4 "));
+	assert_non_null(strstr(out, " *\n"));
+	free(out);
+	vg_signal_table_release(&t);
+	o.period_cut = true;
+	o.period_max = -5;
+	assert_int_equal(vg_signal_count(s, &o, &t, &err), VG_EINVAL);
 	vg_signal_table_release(&t);
 	vg_snap_free(s);
 }
@@ -724,6 +823,7 @@ int main(void)
 		cmocka_unit_test(test_caers_strat_own_fit),
 		cmocka_unit_test(test_lrt_caers),
 		cmocka_unit_test(test_writers),
+		cmocka_unit_test(test_rules_periods),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
