@@ -7,7 +7,7 @@
 # argon2id at MIN cost since logins are not what is measured), starts the
 # server with 2 polling threads, then:
 #   1. durable submissions (POST /api/v1/cases, 201 = committed with
-#      synchronous=FULL) at 1, 4, 16, 64 and 128 concurrent connections;
+#      synchronous=FULL) at 1, 4, 16, 32, 64 and 128 concurrent connections;
 #   2. authenticated reads (GET /api/v1/cases/{id}, round robin over the
 #      20,000 newest cases) at 1, 8, 32 and 64 connections, then over every
 #      case submitted (more than the render cache holds: the cold path);
@@ -53,7 +53,7 @@ run() {
 }
 echo "== durable submissions (POST /api/v1/cases)"
 : > "$T/ids"
-for c in 1 4 16 64 128; do
+for c in 1 4 16 32 64 128; do
 	run --mode submit --conns $c --seconds "$SECS" --body "$T/case.json" --ack "$T/ack$c" --prefix "B$c"
 	cat "$T/ack$c" >> "$T/ids"
 done
