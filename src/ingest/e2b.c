@@ -1026,7 +1026,10 @@ static int walk(struct ctx *c, xmlTextReaderPtr r)
 			return 0;
 		}
 		const char *nm = (const char *)xmlTextReaderConstLocalName(r);
-		bool r3 = nm && strcmp(nm, "PORR_IN049016UV") == 0;
+		/* the schema's three ICSR interactions share one payload */
+		bool r3 = nm && (strcmp(nm, "PORR_IN049016UV") == 0 ||
+		                 strcmp(nm, "PORR_IN049017UV") == 0 ||
+		                 strcmp(nm, "PORR_IN049018UV") == 0);
 		if (!r3 && !(nm && strcmp(nm, "safetyreport") == 0)) {
 			ret = xmlTextReaderRead(r);
 			continue;

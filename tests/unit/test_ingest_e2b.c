@@ -319,6 +319,13 @@ static void test_r3_batch_of_two(void **state)
 	assert_string_equal(g.v[1]->case_id, "US-APHARMA-222222222");
 	assert_int_equal(g.v[1]->nproducts, 1);
 	got_release(&g);
+	/* the same as PORR_IN049018UV (same payload in the schema) */
+	for (char *p = b.p; (p = strstr(p, "PORR_IN049016UV")) != NULL; p++)
+		p[12] = '8';
+	got_init(&g);
+	assert_int_equal(load_mem(&g, b.p, b.len), 0);
+	assert_int_equal(g.n, 2);
+	got_release(&g);
 	vg_buf_release(&b);
 	free(s1);
 	free(s4);
