@@ -21,6 +21,9 @@
  * the report id and come back one report at a time: bounded memory, one
  * report mapped at a time.
  *
+ * Several files may be given (releases are cumulative): a report found in
+ * more than one is taken from the last file that has it.
+ *
  * Mapping:
  *   created date -> created, received and latest (CAERS has one date)
  *   event start date -> every event's onset
@@ -436,8 +439,13 @@ static void row_parse(struct run *r, struct row *row, const char *data, size_t l
 static int deliver(struct run *r, struct row *rows, size_t n)
 {
 	struct vg_case_version *v = vg_case_new(&r->arena);
+	size_t from = 0;
 
-	map_report(r, v, rows, n);
+	/* CAERS releases are cumulative: when several files hold the report,
+	 * the last file's rows are the report (rows arrive in file order) */
+	while (from < n && rows[from].file != rows[n - 1].file)
+		from++;
+	map_report(r, v, rows + from, n - from);
 	int rc = r->sink->version(r->sink->ctx, v, r->err);
 	if (rc == 0)
 		r->st->versions++;

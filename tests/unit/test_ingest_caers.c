@@ -189,6 +189,31 @@ static void test_layouts_bcd(void **state)
 	got_release(&g);
 }
 
+/* Two cumulative releases holding the same report: the later one wins,
+ * its products are not doubled. */
+static void test_two_releases(void **state)
+{
+	static const char a[] = "RA_Report #,PRI_Reported Brand/Product Name,SYM_One Row Coded Symptoms\n"
+	                        "1,OLD NAME,RASH\n2,OTHER,NAUSEA\n";
+	static const char b[] = "Report ID,Product,MedDRA Preferred Terms\n"
+	                        "1,NEW NAME,\"RASH, PRURITUS\"\n1,SECOND,\"RASH, PRURITUS\"\n";
+	struct vg_ingest_mem in[2] = {{"a.csv", a, sizeof a - 1}, {"b.csv", b, sizeof b - 1}};
+	struct got g;
+	struct vg_ingest_sink sink = {collect, NULL, &g};
+	struct vg_err err = VG_ERR_INIT;
+	(void)state;
+	memset(&g, 0, sizeof g);
+	vg_arena_init(&g.a, 0);
+	assert_int_equal(vg_ingest_caers_mem(in, 2, NULL, &sink, &g.st, &err), 0);
+	assert_int_equal(g.n, 2);
+	const struct vg_case_version *v = find(&g, "CAERS-1");
+	assert_int_equal(v->nproducts, 2);
+	assert_string_equal(v->products[0].name, "NEW NAME");
+	assert_int_equal(v->nevents, 2);
+	assert_string_equal(find(&g, "CAERS-2")->products[0].name, "OTHER");
+	vg_arena_release(&g.a);
+}
+
 static void test_not_caers(void **state)
 {
 	struct got g;
@@ -213,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_openebgm_raw),
 		cmocka_unit_test(test_layout_a),
 		cmocka_unit_test(test_layouts_bcd),
+		cmocka_unit_test(test_two_releases),
 		cmocka_unit_test(test_not_caers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
