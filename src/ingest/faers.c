@@ -61,8 +61,9 @@
  *     vg_terms_clean (terms.h), upper-cased
  *   drugname, route, dose_vbm (else dose_amt dose_unit dose_freq), lot,
  *   nda_num -> product; THER start/end (earliest/latest) and the first
- *   INDI indi_pt -> the product with that drug_seq; REAC pt -> event term
- *   and coded term.
+ *   INDI indi_pt -> the product with that drug_seq; REAC pt -> the event's
+ *   coded term (E.i.2.1b; FAERS publishes no verbatim reaction text, so
+ *   term stays NULL).
  * Dates may be YYYY, YYYYMM or YYYYMMDD; a 00 day or month lowers the
  * precision; an unparsable date (or "NA") is left unknown.
  */
@@ -926,8 +927,7 @@ static void add_row(struct reader *r, struct vg_case_version *v, int t,
 		break;
 	case T_REAC:
 		e = vg_case_add_event(v, &r->arena);
-		e->term = dup_sv(&r->arena, FLD(s, C_PT));
-		e->coded = e->term;
+		e->coded = dup_sv(&r->arena, FLD(s, C_PT)); /* a MedDRA PT: no verbatim */
 		e->onset = *onset;
 		break;
 	case T_OUTC:

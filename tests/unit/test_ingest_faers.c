@@ -198,7 +198,8 @@ static void test_2012q4_layout(void **state)
 	assert_string_equal(v->products[0].name, "SUSTIVA");
 	assert_string_equal(v->products[0].ingredient, "SUSTIVA"); /* no prod_ai: cleaned name */
 	assert_string_equal(v->products[0].approval_no, "020972");  /* leading zero kept */
-	assert_string_equal(v->events[0].term, "Laryngomalacia");
+	assert_string_equal(v->events[0].coded, "Laryngomalacia");
+	assert_null(v->events[0].term); /* FAERS has no verbatim reaction text */
 	coll_free(&c);
 }
 
@@ -227,7 +228,7 @@ static void test_legacy_aers(void **state)
 	assert_string_equal(v->products[0].name, "TAVOR");
 	assert_int_equal(v->products[1].role, VG_ROLE_SUSPECT); /* SS */
 	assert_int_equal(v->nevents, 8);
-	assert_string_equal(v->events[0].term, "DIARRHOEA");
+	assert_string_equal(v->events[0].coded, "DIARRHOEA");
 	assert_int_equal(v->seriousness, VG_SER_HOSPITALISATION);
 	/* no prod_ai: the trailing parenthetical is the ingredient (terms.h) */
 	v = find(&c, "FAERS-4075208");
