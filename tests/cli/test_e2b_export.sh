@@ -57,6 +57,19 @@ $(canon "$T/a.json" $r2)
 $(canon "$T/b.json" $r2)"
 done
 
+# ---- a Chinese nullified case written by the exporter: valid, and stable
+xmllint --noout --nonet --schema "$XSD" "$E2B/vigil_export_cn_nullified.xml" 2>/dev/null ||
+	fail "vigil_export_cn_nullified.xml does not validate"
+"$VIGIL" import e2b --db "$T/cn.db" "$E2B/vigil_export_cn_nullified.xml" >/dev/null
+"$VIGIL" cases show --db "$T/cn.db" CN-HOSP1-2024-0001 > "$T/cn1.json"
+grep -q '"nullified":true' "$T/cn1.json" || fail "CN case not nullified"
+grep -q '头孢曲松钠注射液' "$T/cn1.json" || fail "Chinese product name lost"
+"$VIGIL" export e2b --db "$T/cn.db" -o "$T/cn.xml" CN-HOSP1-2024-0001
+xmllint --noout --nonet --schema "$XSD" "$T/cn.xml" 2>/dev/null || fail "CN re-export invalid"
+"$VIGIL" import e2b --db "$T/cn2.db" "$T/cn.xml" >/dev/null
+"$VIGIL" cases show --db "$T/cn2.db" CN-HOSP1-2024-0001 > "$T/cn2.json"
+[ "$(canon "$T/cn1.json")" = "$(canon "$T/cn2.json")" ] || fail "CN case changed on round trip"
+
 # ---- stdout and --version N: the first version received of the shared case
 "$VIGIL" export e2b --db "$T/a.db" --version 1 US-APHARMA-8744554B > "$T/v1.xml"
 xmllint --noout --nonet --schema "$XSD" "$T/v1.xml" 2>/dev/null || fail "v1 does not validate"
