@@ -385,7 +385,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (!r) {
 		r = req_new(cls, c, url, method);
 		*con_cls = r;
-		return begin(r) ? send_reply(r) : MHD_YES;
+		if (!begin(r))
+			return MHD_YES;
+		/* An unread body must not be taken for the next request. */
+		if (vg_req_header(r, MHD_HTTP_HEADER_TRANSFER_ENCODING) ||
+		    (vg_req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH) &&
+		     strcmp(vg_req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH), "0") != 0))
+			r->close = true;
+		return send_reply(r);
 	}
 	if (r->responded) {
 		*upload_data_size = 0;
