@@ -367,6 +367,56 @@ static void test_latest_amendment_and_ties(void **state)
 	assert_string_equal(latest(f, "T1")->narrative, "second");
 }
 
+/* E2B(R3) C.1.5 / C.1.2: whatever the arrival order, the latest version is
+ * the same.  Five versions (two of them amendments, one of those the
+ * latest), all 120 arrival orders, one case per order. */
+static void next_perm(int *a, int n)
+{
+	int i = n - 2, j = n - 1, t;
+
+	while (i >= 0 && a[i] >= a[i + 1])
+		i--;
+	if (i < 0)
+		return;
+	while (a[j] <= a[i])
+		j--;
+	t = a[i], a[i] = a[j], a[j] = t;
+	for (int l = i + 1, r = n - 1; l < r; l++, r--)
+		t = a[l], a[l] = a[r], a[r] = t;
+}
+
+static void test_latest_any_arrival_order(void **state)
+{
+	static const char *const dates[5][2] = {
+		{"20240101", "20240101"}, {"20240201", "20240202"}, {"20240201", "20240215"},
+		{"20240301", "20240301"}, {"20240301", "20240310"},
+	};
+	struct fx *f = *state;
+	int order[5] = {0, 1, 2, 3, 4};
+	struct vg_err err = VG_ERR_INIT;
+
+	assert_int_equal(vg_store_begin(f->st, &err), 0);
+	for (int perm = 0; perm < 120; perm++, next_perm(order, 5)) {
+		char id[16];
+		snprintf(id, sizeof(id), "P%03d", perm);
+		for (int k = 0; k < 5; k++) {
+			struct vg_case_version *v = mk(f, id, dates[order[k]][0], dates[order[k]][1]);
+			v->amendment = order[k] == 2 || order[k] == 4;
+			v->narrative = vg_arena_printf(&f->a, "v%d", order[k]);
+			put(f, v);
+		}
+	}
+	assert_int_equal(vg_store_commit(f->st, &err), 0);
+	for (int perm = 0; perm < 120; perm++) {
+		char id[16];
+		snprintf(id, sizeof(id), "P%03d", perm);
+		struct vg_case_version *v = latest(f, id);
+		assert_string_equal(v->narrative, "v4");
+		assert_true(v->amendment);
+	}
+	assert_int_equal(info(f).versions, 600);
+}
+
 static int count_cb(const struct vg_case_version *v, int flags, void *ctx)
 {
 	(*(int *)ctx)++;
@@ -923,6 +973,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_utf8_chinese, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_latest_out_of_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_latest_amendment_and_ties, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_latest_any_arrival_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nullification, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_callback_writes, setup, teardown),
