@@ -393,9 +393,9 @@ static int open_db(struct vg_store *st, const char *path, struct vg_err *err)
 	else
 		oflags |= SQLITE_OPEN_READWRITE | ((st->flags & VG_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
 	if (!(oflags & SQLITE_OPEN_CREATE) && stat(path, &sb) != 0)
-		return vg_err_set(err, VG_ENOTFOUND, path, "no database at %s", path);
+		return vg_err_set(err, VG_ENOTFOUND, NULL, "no such database file");
 	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK)
-		return vg_err_set(err, VG_EIO, path, "cannot open %s: %s", path,
+		return vg_err_set(err, VG_EIO, NULL, "cannot open the database: %s",
 		                  st->db ? sqlite3_errmsg(st->db) : "out of memory");
 	sqlite3_extended_result_codes(st->db, 1);
 	return 0;
