@@ -6,7 +6,8 @@
  *       scans the latest version of every case that counts for statistics,
  *       scores pairs (quality/dedup.c) and lists those at or above the
  *       threshold, best first, the suggested master (better documented)
- *       first; pairs a reviewer rejected are not listed again.
+ *       first; pairs a reviewer rejected are not listed again.  --groups
+ *       lists connected groups of pairs instead (vg_dedup_groups).
  *   vigil dedup confirm --db PATH CASE_A CASE_B
  *       links CASE_B as a duplicate of CASE_A (the store audits it); CASE_B
  *       leaves statistics and the unit evaluation counts it as a duplicate.
@@ -45,12 +46,15 @@ const struct vg_cli_cmd vg_cmd_dedup = {
 	.name = "dedup",
 	.summary = "list probable duplicate cases; confirm or reject a pair",
 	.usage = "vigil dedup --db PATH [--threshold X] [--format table|csv|json] [--limit N]\n"
+	         "       [--groups]\n"
 	         "       vigil dedup confirm|reject --db PATH CASE_A CASE_B",
 	.help = "Fellegi-Sunter record linkage on sex, age, onset date, country, products,\n"
 	        "events, reporter and patient initials, with weights from the data (rare\n"
 	        "drugs and events weigh more).  Score = sum of log2 likelihood ratios; the\n"
 	        "default threshold 17 was calibrated on bench/gen_dups (docs/QUALITY.md).\n"
-	        "Columns: score, suggested master, duplicate, reasons (field and weight).\n",
+	        "Columns: score, suggested master, duplicate, reasons (field and weight).\n"
+	        "--groups: connected groups of pairs (one literature case sent by four\n"
+	        "companies is one group of four), with the best documented member as master.\n",
 	.run = run_dedup,
 	.subcommands = dedup_sub,
 };
@@ -126,27 +130,102 @@ static void print_head(int fmt)
 		printf("%7s  %-20s %-20s %s\n", "score", "case_a (master)", "case_b", "reasons");
 }
 
-static int list_pairs(struct vg_store *st, struct vg_dedup *d, int fmt, int64_t limit)
+/* keep[k]: pair k was not rejected by a reviewer (malloc'd). */
+static bool *kept_pairs(struct vg_store *st, const struct vg_dedup *d)
 {
 	struct vg_arena a;
+	size_t np = vg_dedup_npairs(d);
+	bool *keep = vg_xcalloc(np ? np : 1, sizeof(*keep));
+	vg_arena_init(&a, 4096);
+	for (size_t k = 0; k < np; k++) {
+		const struct vg_dedup_pair *p = vg_dedup_pair(d, k);
+		vg_arena_reset(&a);
+		keep[k] = !rejected(st, &a, vg_dedup_case_id(d, p->a), vg_dedup_case_id(d, p->b));
+	}
+	vg_arena_release(&a);
+	return keep;
+}
+
+static int list_pairs(const struct vg_dedup *d, const bool *keep, int fmt, int64_t limit)
+{
 	struct vg_buf b = VG_BUF_INIT(0);
 	int n = 0;
-	vg_arena_init(&a, 4096);
 	print_head(fmt);
-	for (size_t i = 0; i < vg_dedup_npairs(d) && (limit <= 0 || n < limit); i++) {
-		const struct vg_dedup_pair *p = vg_dedup_pair(d, i);
-		vg_arena_reset(&a);
-		if (rejected(st, &a, vg_dedup_case_id(d, p->a), vg_dedup_case_id(d, p->b)))
-			continue;
-		print_pair(d, p, fmt, n++, &b);
-	}
+	for (size_t i = 0; i < vg_dedup_npairs(d) && (limit <= 0 || n < limit); i++)
+		if (keep[i])
+			print_pair(d, vg_dedup_pair(d, i), fmt, n++, &b);
 	if (fmt == VG_FMT_JSON)
 		puts(n ? "]" : "[]");
 	if (fmt == VG_FMT_TABLE)
 		fprintf(stderr, "%d candidate pair(s), %zu cases, %" PRIu64 " pairs compared\n", n,
 		        vg_dedup_count(d), vg_dedup_compared(d));
 	vg_buf_release(&b);
-	vg_arena_release(&a);
+	return 0;
+}
+
+/* One group: master, members, size, weakest and best kept pair. */
+static void print_group(const struct vg_dedup *d, const bool *keep, const uint32_t *group,
+                        uint32_t g, int fmt, struct vg_buf *b)
+{
+	double best = -1e300, weakest = 1e300;
+	size_t size = 0, master = vg_dedup_master(d, group, g);
+	for (size_t k = 0; k < vg_dedup_npairs(d); k++) {
+		const struct vg_dedup_pair *p = vg_dedup_pair(d, k);
+		if (keep[k] && group[p->a] == g) {
+			best = p->score > best ? p->score : best;
+			weakest = p->score < weakest ? p->score : weakest;
+		}
+	}
+	vg_buf_reset(b);
+	if (fmt == VG_FMT_JSON) {
+		vg_buf_printf(b, "%s{\"group\":%u,\"master\":", g ? "," : "[", (unsigned)g + 1);
+		vg_buf_json_str(b, vg_dedup_case_id(d, master));
+		vg_buf_puts(b, ",\"members\":[");
+	} else if (fmt == VG_FMT_TABLE) {
+		vg_buf_printf(b, "%-6u %-24s ", (unsigned)g + 1, vg_dedup_case_id(d, master));
+	} else {
+		vg_buf_printf(b, "%u,", (unsigned)g + 1);
+		vg_buf_csv_str(b, vg_dedup_case_id(d, master));
+		vg_buf_putc(b, ',');
+	}
+	for (size_t i = 0; i < vg_dedup_count(d); i++) {
+		if (group[i] != g)
+			continue;
+		if (fmt == VG_FMT_JSON) {
+			vg_buf_puts(b, size ? "," : "");
+			vg_buf_json_str(b, vg_dedup_case_id(d, i));
+		} else {
+			vg_buf_puts(b, size ? " " : "");
+			vg_buf_puts(b, vg_dedup_case_id(d, i));
+		}
+		size++;
+	}
+	if (fmt == VG_FMT_JSON)
+		vg_buf_printf(b, "],\"size\":%zu,\"weakest\":%.3f,\"best\":%.3f}\n", size, weakest,
+		              best);
+	else if (fmt == VG_FMT_TABLE)
+		vg_buf_printf(b, "  (%zu, %.2f..%.2f)\n", size, weakest, best);
+	else
+		vg_buf_printf(b, ",%zu,%.3f,%.3f\n", size, weakest, best);
+	fputs(b->p ? b->p : "", stdout);
+}
+
+static int list_groups(const struct vg_dedup *d, const bool *keep, int fmt, int64_t limit)
+{
+	size_t n = vg_dedup_count(d);
+	uint32_t *group = vg_xmalloc((n ? n : 1) * sizeof(*group));
+	struct vg_buf b = VG_BUF_INIT(0);
+	size_t ng = vg_dedup_groups(d, keep, group);
+	if (fmt == VG_FMT_TABLE)
+		printf("%-6s %-24s %s\n", "group", "master", "members  (size, weakest..best score)");
+	else if (fmt != VG_FMT_JSON)
+		puts("group,master,members,size,weakest,best");
+	for (size_t g = 0; g < ng && (limit <= 0 || g < (size_t)limit); g++)
+		print_group(d, keep, group, (uint32_t)g, fmt == VG_FMT_TSV ? VG_FMT_CSV : fmt, &b);
+	if (fmt == VG_FMT_JSON)
+		puts(ng ? "]" : "[]");
+	vg_buf_release(&b);
+	free(group);
 	return 0;
 }
 
@@ -159,12 +238,14 @@ static int run_dedup(int argc, char **argv)
 	const char *db = NULL, *format = NULL;
 	double threshold = VG_DEDUP_DEFAULT_THRESHOLD;
 	int64_t limit = 0, max_block = 0;
+	bool groups = false;
 	struct vg_cli_opt opts[] = {
 		VG_OPT_STR("db", &db, "PATH", "database file or postgresql:// URI"),
 		VG_OPT_DOUBLE("threshold", &threshold, "X", "minimum score (default 17)"),
 		VG_OPT_STR("format", &format, "FMT", "table|csv|tsv|json"),
 		VG_OPT_INT("limit", &limit, "N", "list at most N pairs"),
 		VG_OPT_INT("max-block", &max_block, "N", "skip blocks larger than N (default 2000)"),
+		VG_OPT_FLAG("groups", &groups, "list groups of linked cases instead of pairs"),
 		VG_OPT_END,
 	};
 	struct vg_err err = VG_ERR_INIT;
@@ -192,7 +273,9 @@ static int run_dedup(int argc, char **argv)
 		rc = vg_cli_fail(db, &err);
 		goto out;
 	}
-	rc = list_pairs(st, d, fmt, limit);
+	bool *keep = kept_pairs(st, d);
+	rc = groups ? list_groups(d, keep, fmt, limit) : list_pairs(d, keep, fmt, limit);
+	free(keep);
 out:
 	vg_store_close(st);
 	vg_dedup_free(d);

@@ -823,14 +823,16 @@ struct runner {
 	size_t max_block;
 };
 
-static void consider(struct runner *rn, size_t i, const struct idlist *l)
+/* Compare record i with the earlier records of list l; day: l is an onset
+ * bucket (hashed), only records of i's very day belong to the block. */
+static void consider(struct runner *rn, size_t i, const struct idlist *l, bool day)
 {
 	struct vg_dedup *d = rn->d;
 	if (l->n > rn->max_block)
 		return;
 	for (size_t k = 0; k < l->n && l->v[k] < i; k++) {
 		uint32_t j = l->v[k];
-		if (rn->stamp[j] == i + 1)
+		if (rn->stamp[j] == i + 1 || (day && d->recs[j].on_lo != d->recs[i].on_lo))
 			continue;
 		rn->stamp[j] = (uint32_t)i + 1;
 		const struct rec *a = &d->recs[i], *b = &d->recs[j];
@@ -876,12 +878,12 @@ int vg_dedup_run(struct vg_dedup *d, const struct vg_dedup_opts *opts, struct vg
 		const struct rec *r = &d->recs[i];
 		uint64_t key;
 		for (size_t k = 0; k < r->nprod; k++)
-			consider(&rn, i, &bl.prod[r->prod[k]]);
+			consider(&rn, i, &bl.prod[r->prod[k]], false);
 		for (size_t k = 0; k < r->nev; k++)
-			consider(&rn, i, &bl.ev[r->ev[k]]);
+			consider(&rn, i, &bl.ev[r->ev[k]], false);
 		if (r->on_day)
-			consider(&rn, i, &bl.day[day_bucket(&bl, r->on_lo)]);
-		FOR_BIG_PAIRS(&bl, r, key) consider(&rn, i, pair_list(&bl, key));
+			consider(&rn, i, &bl.day[day_bucket(&bl, r->on_lo)], true);
+		FOR_BIG_PAIRS(&bl, r, key) consider(&rn, i, pair_list(&bl, key), false);
 	}
 	free(rn.stamp);
 	blocks_release(d, &bl);
@@ -903,6 +905,65 @@ const struct vg_dedup_pair *vg_dedup_pair(const struct vg_dedup *d, size_t i)
 uint64_t vg_dedup_compared(const struct vg_dedup *d)
 {
 	return d->compared;
+}
+
+/* -------------------------------------------------------------- groups */
+
+static uint32_t uf_find(uint32_t *parent, uint32_t x)
+{
+	while (parent[x] != x)
+		x = parent[x] = parent[parent[x]];
+	return x;
+}
+
+size_t vg_dedup_groups(const struct vg_dedup *d, const bool *keep, uint32_t *group)
+{
+	uint32_t *parent = vg_xmalloc((d->n ? d->n : 1) * sizeof(*parent));
+	size_t ngroups = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		parent[i] = (uint32_t)i;
+		group[i] = UINT32_MAX;
+	}
+	for (size_t k = 0; k < d->npairs; k++) {
+		if (keep && !keep[k])
+			continue;
+		uint32_t a = uf_find(parent, (uint32_t)d->pairs[k].a);
+		uint32_t b = uf_find(parent, (uint32_t)d->pairs[k].b);
+		if (a != b)
+			parent[b] = a;
+	}
+	/* number the roots in the order of their best pair (pairs are sorted) */
+	for (size_t k = 0; k < d->npairs; k++) {
+		if (keep && !keep[k])
+			continue;
+		uint32_t r = uf_find(parent, (uint32_t)d->pairs[k].a);
+		if (group[r] == UINT32_MAX)
+			group[r] = (uint32_t)ngroups++;
+	}
+	for (size_t k = 0; k < d->npairs; k++) {
+		const struct vg_dedup_pair *p = &d->pairs[k];
+		if (keep && !keep[k])
+			continue;
+		group[p->a] = group[uf_find(parent, (uint32_t)p->a)];
+		group[p->b] = group[uf_find(parent, (uint32_t)p->b)];
+	}
+	free(parent);
+	return ngroups;
+}
+
+size_t vg_dedup_master(const struct vg_dedup *d, const uint32_t *group, uint32_t g)
+{
+	size_t best = SIZE_MAX;
+	for (size_t i = 0; i < d->n; i++) {
+		if (group[i] != g)
+			continue;
+		const struct rec *r = &d->recs[i], *m = best == SIZE_MAX ? NULL : &d->recs[best];
+		if (!m || r->completeness > m->completeness + 1e-9 ||
+		    (fabs(r->completeness - m->completeness) <= 1e-9 && r->received != DAY_UNKNOWN &&
+		     (m->received == DAY_UNKNOWN || r->received < m->received)))
+			best = i;
+	}
+	return best;
 }
 
 /* ------------------------------------------------------------- reasons */

@@ -210,6 +210,19 @@ const struct vg_dedup_pair *vg_dedup_pair(const struct vg_dedup *d, size_t i);
 uint64_t vg_dedup_compared(const struct vg_dedup *d);
 /* Score one pair of records directly (no blocking), e.g. for tests. */
 void vg_dedup_score(struct vg_dedup *d, size_t a, size_t b, struct vg_dedup_pair *out);
+/*
+ * Groups of the last run's pairs: connected components (single link), so a
+ * literature case forwarded by four companies is one group of four rather
+ * than six pairs.  group[i] (the caller's array of vg_dedup_count(d)
+ * entries) gets the group of record i, numbered 0, 1, ... in the order of
+ * the groups' best pairs, or UINT32_MAX when i is in no pair.  keep (NULL:
+ * all) says which pairs count, e.g. not those a reviewer rejected.  Returns the
+ * number of groups.  The group's suggested master is its member with the
+ * best completeness (vg_dedup_master).
+ */
+size_t vg_dedup_groups(const struct vg_dedup *d, const bool *keep, uint32_t *group);
+/* The suggested master among the records of group g (group as filled above). */
+size_t vg_dedup_master(const struct vg_dedup *d, const uint32_t *group, uint32_t g);
 /* Human-readable reasons of a pair: "sex=; age~1y; onset=; +2 products
  * (warfarin,aspirin); +1 event; country=" into out (terminated). */
 void vg_dedup_reasons(const struct vg_dedup *d, const struct vg_dedup_pair *p, char *out,

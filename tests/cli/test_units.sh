@@ -50,6 +50,11 @@ expect 2 "$("$VIGIL" dedup --db "$DB" --format xml >/dev/null 2>&1 || echo $?)" 
 expect 3 "$("$VIGIL" dedup confirm --db "$DB" "$A1" NOPE >/dev/null 2>&1 || echo $?)" \
 	"confirm an unknown case"
 
+"$VIGIL" dedup --db "$DB" --threshold 0 --groups --format csv > "$T/groups.csv"
+expect "group,master,members,size,weakest,best" "$(head -1 "$T/groups.csv")" "groups header"
+expect_in "$A1" "$T/groups.csv" "group holds A1"
+expect_in "$A2" "$T/groups.csv" "group holds A2"
+
 # reject: the pair is no longer listed; audited
 "$VIGIL" dedup reject --db "$DB" "$A1" "$A2" > /dev/null
 "$VIGIL" dedup --db "$DB" --threshold 0 --format json > "$T/after.json"

@@ -376,6 +376,47 @@ static void test_dd_rare_weighs_more(void **state)
 	vg_dedup_free(d);
 }
 
+/* Three reports of one literature case and an unrelated pair: two groups. */
+static void test_dd_groups(void **state)
+{
+	(void)state;
+	struct vg_dedup *d = vg_dedup_new();
+	struct vg_err err = VG_ERR_INIT;
+	const char *lit[3] = {"etoricoxib", "tramadol", "escitalopram"};
+	const char *lev[2] = {"aphasia", "hemianopia"};
+	const char *oth[1] = {"natalizumab"}, *oev[1] = {"pml"};
+	const char *ids[6] = {"L1", "L2", "L3", "P1", "P2", "X"};
+	for (int i = 0; i < 6; i++) {
+		bool l = i < 3, x = i == 5;
+		struct vg_dedup_input in = {
+			.case_id = ids[i], .sex = x ? 1 : 2, .age_years = x ? 20 : l ? 71 : 45,
+			.onset = vg_date_from_days(l ? 17000 : 18000), .country = "ES",
+			.products = l ? lit : x ? lit + 1 : oth, .nproducts = l ? 3 : 1,
+			.events = l ? lev : oev, .nevents = l ? 2 : 1,
+			.completeness = i == 1 ? 0.9 : 0.5,
+		};
+		vg_dedup_add(d, &in);
+	}
+	struct vg_dedup_opts o = VG_DEDUP_OPTS_INIT;
+	o.threshold = -1000; /* every compared pair; X's sex keeps it apart */
+	assert_int_equal(vg_dedup_run(d, &o, &err), 0);
+	assert_int_equal(vg_dedup_npairs(d), 4); /* L1-L2, L1-L3, L2-L3, P1-P2 */
+	uint32_t group[6];
+	assert_int_equal(vg_dedup_groups(d, NULL, group), 2);
+	assert_int_equal(group[0], group[1]);
+	assert_int_equal(group[1], group[2]);
+	assert_int_equal(group[3], group[4]);
+	assert_true(group[0] != group[3]);
+	assert_int_equal(group[5], UINT32_MAX);
+	assert_int_equal(vg_dedup_master(d, group, group[0]), 1); /* best documented */
+	bool keep[4]; /* P1-P2 rejected by a reviewer */
+	for (size_t k = 0; k < 4; k++)
+		keep[k] = vg_dedup_case_id(d, vg_dedup_pair(d, k)->a)[0] != 'P';
+	assert_int_equal(vg_dedup_groups(d, keep, group), 1);
+	assert_int_equal(group[3], UINT32_MAX);
+	vg_dedup_free(d);
+}
+
 static void test_dd_sex_blocks(void **state)
 {
 	(void)state;
@@ -414,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_dd_normalise),
 		cmocka_unit_test(test_dd_planted),
 		cmocka_unit_test(test_dd_rare_weighs_more),
+		cmocka_unit_test(test_dd_groups),
 		cmocka_unit_test(test_dd_sex_blocks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
