@@ -286,8 +286,7 @@ static int run_units(int argc, char **argv)
 			argv[i] = (char *)"--output";
 	struct vg_err err = VG_ERR_INIT;
 	struct vg_units_config cfg;
-	struct vg_tl_rules rules;
-	struct ctx c = {VG_ARENA_INIT, vg_map_new(1024), NULL, 0, 0, NULL, 0, 0, &rules};
+	struct ctx c = {VG_ARENA_INIT, vg_map_new(1024), NULL, 0, 0, NULL, 0, 0, &cfg.rules};
 	char **pos = NULL;
 	int npos = 0;
 	int rc = vg_cli_parse(&vg_cmd_units, opts, argc, argv, &pos, &npos);
@@ -299,7 +298,7 @@ static int run_units(int argc, char **argv)
 		rc = rc ? rc : vg_cli_usage_error(&vg_cmd_units, "unexpected argument '%s'", pos[0]);
 		goto out;
 	}
-	if (load_config(o.config, &cfg, &err) || (rules = cfg.rules, 0) ||
+	if (load_config(o.config, &cfg, &err) ||
 	    gather(&c, o.db, o.sizes, &err) || evaluate_and_write(&c, &o, &cfg, &err))
 		rc = vg_cli_fail("units", &err);
 out:
@@ -405,8 +404,7 @@ static int run_cases(int argc, char **argv)
 	};
 	struct vg_err err = VG_ERR_INIT;
 	struct vg_units_config cfg;
-	struct vg_tl_rules rules;
-	struct ctx c = {VG_ARENA_INIT, vg_map_new(1024), NULL, 0, 0, NULL, 0, 0, &rules};
+	struct ctx c = {VG_ARENA_INIT, vg_map_new(1024), NULL, 0, 0, NULL, 0, 0, &cfg.rules};
 	char **pos = NULL;
 	int npos = 0, fmt = 0;
 	int rc = vg_cli_parse(&units_cases, opts, argc, argv, &pos, &npos);
@@ -421,7 +419,7 @@ static int run_cases(int argc, char **argv)
 		goto out;
 	}
 	o.fmt = fmt;
-	if (load_config(o.config, &cfg, &err) || (rules = cfg.rules, 0) ||
+	if (load_config(o.config, &cfg, &err) ||
 	    gather(&c, o.db, NULL, &err))
 		rc = vg_cli_fail("units cases", &err);
 	else

@@ -100,6 +100,11 @@ printf 'weight.volume = 0\n' > "$T/site.conf"
 	--format json > "$T/u2.json"
 # (10 + 12.5 + 10 + 11.175 + 5) / 75 * 100 = 64.9
 expect_in '"score":64.9,' "$T/u2.json" "config override"
+# a revised deadline is configuration: 'other' drug reports within 90 days
+printf 'deadline.drug.other = 90\n' > "$T/dl.conf"
+"$VIGIL" units --db "$DB" --year "$YEAR" --class drug --config "$T/dl.conf" \
+	--format json > "$T/u3.json"
+expect_in '"on_time":2,"late":0' "$T/u3.json" "deadline override"
 printf 'weight.colour = 1\n' > "$T/bad.conf"
 expect 1 "$("$VIGIL" units --db "$DB" --year "$YEAR" --config "$T/bad.conf" 2>"$T/err2" \
 	>/dev/null || echo $?)" "bad config key"
