@@ -53,6 +53,7 @@
 #include "ingest/ingest_int.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include <libxml/parser.h>
@@ -1052,11 +1053,22 @@ static int walk(struct ctx *c, xmlTextReaderPtr r)
 	return rc;
 }
 
+/* libxml2 2.9 must be initialised once before threads use it (the HTTP
+ * server calls vg_ingest_e2b_buffer from its workers). */
+static void init_libxml(void)
+{
+	xmlInitParser();
+}
+
 static int run_reader(struct ctx *c, struct src *s)
 {
 	int opts = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT | XML_PARSE_BIG_LINES;
-	xmlTextReaderPtr r = xmlReaderForIO(src_read, src_close, s, c->name, NULL, opts);
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	xmlTextReaderPtr r;
 	int rc;
+
+	pthread_once(&once, init_libxml);
+	r = xmlReaderForIO(src_read, src_close, s, c->name, NULL, opts);
 
 	if (!r)
 		return vg_err_set(c->err, VG_ENOMEM, c->name, "cannot create the XML reader");
