@@ -331,6 +331,58 @@ static void test_r3_batch_of_two(void **state)
 	free(s4);
 }
 
+/* E2B(R2) as other senders write it: numeric MedDRA codes, a reaction as
+ * reported, B.4.k.18 relatedness naming the reaction, A.1.13 nullification,
+ * R2 age unit 802 (month) and R2 action 5 (unknown -> R3 0). */
+static void test_r2_codes_causality_nullification(void **state)
+{
+	static const char xml[] =
+		"<?xml version=\"1.0\"?><ichicsr lang=\"en\"><safetyreport>"
+		"<safetyreportid>DE-ACME-2020-1</safetyreportid><reporttype>1</reporttype>"
+		"<casenullification>1</casenullification><nullificationreason>duplicate"
+		"</nullificationreason><primarysource><reportergivename>Anna</reportergivename>"
+		"<reporterfamilyname>Muster</reporterfamilyname><qualification>1</qualification>"
+		"<reportercountry>DE</reportercountry></primarysource>"
+		"<sender><senderorganization>ACME</senderorganization></sender><patient>"
+		"<patientinitial>AM</patientinitial><patientonsetage>18</patientonsetage>"
+		"<patientonsetageunit>802</patientonsetageunit><patientsex>2</patientsex>"
+		"<reaction><primarysourcereaction>Hautausschlag</primarysourcereaction>"
+		"<reactionmeddraversionllt>24.0</reactionmeddraversionllt>"
+		"<reactionmeddrallt>10037844</reactionmeddrallt><reactionmeddrapt>10037844"
+		"</reactionmeddrapt><reactionoutcome>6</reactionoutcome></reaction>"
+		"<drug><drugcharacterization>3</drugcharacterization><medicinalproduct>X</medicinalproduct>"
+		"<actiondrug>5</actiondrug><drugreactionrelatedness><drugreactionasses>10037844"
+		"</drugreactionasses><drugassessmentsource>Reporter</drugassessmentsource>"
+		"<drugassessmentmethod>Global introspection</drugassessmentmethod>"
+		"<drugresult>Possible</drugresult></drugreactionrelatedness></drug>"
+		"</patient></safetyreport></ichicsr>";
+	struct got g;
+	(void)state;
+	got_init(&g);
+	assert_int_equal(load_mem(&g, xml, sizeof xml - 1), 0);
+	assert_int_equal(g.n, 1);
+	const struct vg_case_version *v = g.v[0];
+	assert_string_equal(v->case_id, "DE-ACME-2020-1"); /* not FDA: kept as given */
+	assert_false(v->redacted);
+	assert_true(v->nullified);                        /* A.1.13 */
+	assert_string_equal(v->nullify_reason, "duplicate");
+	assert_string_equal(v->reporter_name, "Anna Muster");
+	assert_string_equal(v->country, "DE");
+	assert_string_equal(v->age_unit, "mo");
+	assert_true(fabs(v->age_years - 1.5) < 0.01);
+	assert_string_equal(v->events[0].term, "Hautausschlag");
+	assert_string_equal(v->events[0].code, "10037844");
+	assert_null(v->events[0].coded);
+	assert_int_equal(v->events[0].outcome, VG_OUTCOME_UNKNOWN);
+	assert_int_equal(v->products[0].role, VG_ROLE_INTERACTING);
+	assert_int_equal(v->products[0].action, 0);
+	assert_int_equal(v->ncausality, 1);
+	assert_int_equal(v->causality[0].event, 0);
+	assert_string_equal(v->causality[0].result, "Possible");
+	assert_string_equal(v->causality[0].method, "Global introspection");
+	got_release(&g);
+}
+
 /* The buffer API gives the same as the file API. */
 static void test_buffer_api(void **state)
 {
@@ -612,6 +664,7 @@ int main(void)
 		cmocka_unit_test(test_r2_adr22q1),
 		cmocka_unit_test(test_r2_adr12q4_and_sgm),
 		cmocka_unit_test(test_r3_batch_of_two),
+		cmocka_unit_test(test_r2_codes_causality_nullification),
 		cmocka_unit_test(test_buffer_api),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_entities_refused),
