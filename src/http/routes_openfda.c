@@ -21,8 +21,10 @@
  * text prepared.  It is rebuilt on demand when the writer has committed
  * since it was built and it is older than SNAP_MAX_AGE seconds, so under a
  * stream of submissions a query sees data at most that old.  Requests hold
- * a reference, so a rebuild never pulls a snapshot from under a reader.
- * Reporters see only their unit's reports.
+ * a reference, so a rebuild never pulls a snapshot from under a reader;
+ * one request rebuilds while the others use the previous snapshot.  The
+ * scan runs on the CPU pool, never on a polling thread.  Reporters see only
+ * their unit's reports.
  */
 #include "vg.h"
 #include "util/util.h"
@@ -52,7 +54,9 @@ struct vg_ofda_snap {
 
 struct vg_ofda_cache {
 	pthread_mutex_t mu;
+	pthread_cond_t cv;       /* signalled when a build ends */
 	struct vg_ofda_snap *cur;
+	bool building;
 };
 
 struct vg_ofda_cache *vg_ofda_cache_new(void)
@@ -60,6 +64,7 @@ struct vg_ofda_cache *vg_ofda_cache_new(void)
 	struct vg_ofda_cache *c = vg_xcalloc(1, sizeof(*c));
 
 	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
 	return c;
 }
 
@@ -82,6 +87,7 @@ void vg_ofda_cache_free(struct vg_ofda_cache *c)
 		return;
 	snap_unref(c->cur);
 	pthread_mutex_destroy(&c->mu);
+	pthread_cond_destroy(&c->cv);
 	free(c);
 }
 
@@ -122,28 +128,46 @@ static struct vg_ofda_snap *snap_build(struct vg_store *st, uint64_t gen, struct
 	return s;
 }
 
-/* A referenced snapshot, fresh enough; NULL with err on a store failure. */
+/* A referenced snapshot, fresh enough; NULL with err on a store failure.
+ * One request rebuilds, outside the lock; meanwhile the others keep using
+ * the previous snapshot (only the very first build makes them wait). */
 static struct vg_ofda_snap *snap_get(struct vg_req *r, struct vg_err *err)
 {
 	struct vg_ofda_cache *c = vg_req_ofda(r);
 	uint64_t gen = vg_writer_generation(vg_req_writer(r));
-	struct vg_ofda_snap *s;
+	struct vg_ofda_snap *s, *fresh;
 	struct vg_store *st;
+	bool build;
 
 	pthread_mutex_lock(&c->mu);
 	s = c->cur;
-	if (!s || (s->gen != gen && vg_now_seconds() - s->built > SNAP_MAX_AGE)) {
-		st = vg_req_store(r, err);
-		s = st ? snap_build(st, gen, err) : NULL;
-		if (s) {
-			snap_unref(c->cur);
-			c->cur = s;
-		} else {
-			pthread_mutex_unlock(&c->mu);
-			return NULL;
-		}
+	build = (!s || (s->gen != gen && vg_now_seconds() - s->built > SNAP_MAX_AGE)) &&
+	        !c->building;
+	while (!build && !c->cur && c->building)
+		pthread_cond_wait(&c->cv, &c->mu);
+	if (!build) {
+		s = c->cur;
+		if (s)
+			atomic_fetch_add(&s->refs, 1);
+		else
+			vg_err_set(err, VG_EDB, NULL, "no snapshot");
+		pthread_mutex_unlock(&c->mu);
+		return s;
 	}
-	atomic_fetch_add(&s->refs, 1);
+	c->building = true;
+	pthread_mutex_unlock(&c->mu);
+	st = vg_req_store(r, err);
+	fresh = st ? snap_build(st, gen, err) : NULL;
+	pthread_mutex_lock(&c->mu);
+	c->building = false;
+	if (fresh) {
+		snap_unref(c->cur);
+		c->cur = fresh;
+	}
+	s = fresh;
+	if (s)
+		atomic_fetch_add(&s->refs, 1);
+	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	return s;
 }
@@ -335,31 +359,57 @@ static int ofda_int(struct vg_req *r, const char *name, int64_t def, int64_t max
 	return 0;
 }
 
-static int h_event(struct vg_req *r, int klass)
-{
-	const char *cnt = vg_req_query(r, "count"), *bad = NULL;
-	struct vg_err err = VG_ERR_INIT;
-	struct vg_ofda_query *q = NULL;
-	struct vg_ofda_snap *s;
+/* A parsed request, run on the CPU pool (pool.c) so that scanning the
+ * documents - or rebuilding them - never holds a polling thread. */
+struct ofda_req {
+	int klass;
+	const char *count;
+	struct vg_ofda_query *q;
 	int64_t limit, skip;
-	char msg[VG_ERR_MSG_MAX + 32];
+};
+
+static int event_run(struct vg_store *st, struct vg_wjob *j, struct vg_err *err)
+{
+	struct vg_req *r = j->req;
+	struct ofda_req *o = j->ctx;
+	struct vg_ofda_snap *s;
 	int rc;
 
-	if (ofda_int(r, "limit", cnt ? 100 : 1, 1000, &limit) || ofda_int(r, "skip", 0, 25000, &skip))
+	VG_UNUSED(st);
+	if (!(s = snap_get(r, err)))
+		return vg_reply_err(r, err), 0;
+	rc = o->count ? count(r, s, o->klass, o->q, o->count, o->limit)
+	              : search(r, s, o->klass, o->q, o->limit, o->skip);
+	snap_unref(s);
+	return rc;
+}
+
+static int event_done(struct vg_req *r)
+{
+	return r->job.rc;
+}
+
+static int h_event(struct vg_req *r, int klass)
+{
+	struct ofda_req *o = vg_arena_calloc(&r->arena, 1, sizeof(*o));
+	struct vg_err err = VG_ERR_INIT;
+	const char *bad = NULL, *cnt = vg_req_query(r, "count");
+	char msg[VG_ERR_MSG_MAX + 32];
+
+	o->klass = klass;
+	o->count = cnt ? vg_arena_strdup(&r->arena, cnt) : NULL;
+	if (ofda_int(r, "limit", cnt ? 100 : 1, 1000, &o->limit) ||
+	    ofda_int(r, "skip", 0, 25000, &o->skip))
 		return 0;
-	if (vg_ofda_parse(vg_req_query(r, "search"), &r->arena, &q, &err) != 0) {
+	if (vg_ofda_parse(vg_req_query(r, "search"), &r->arena, &o->q, &err) != 0) {
 		vg_err_str(&err, msg, sizeof(msg));
 		return ofda_error(r, 400, "BAD_REQUEST", msg);
 	}
-	if (vg_ofda_query_fields(q, klass, &bad) != 0) {
+	if (vg_ofda_query_fields(o->q, klass, &bad) != 0) {
 		snprintf(msg, sizeof(msg), "search: field %.100s not supported (see docs/API.md)", bad);
 		return ofda_error(r, 400, "BAD_REQUEST", msg);
 	}
-	if (!(s = snap_get(r, &err)))
-		return vg_reply_err(r, &err);
-	rc = cnt ? count(r, s, klass, q, cnt, limit) : search(r, s, klass, q, limit, skip);
-	snap_unref(s);
-	return rc;
+	return vg_req_offload(r, event_run, o, event_done);
 }
 
 static int h_drug(struct vg_req *r) { return h_event(r, VG_CLASS_DRUG); }
