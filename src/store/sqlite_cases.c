@@ -325,6 +325,20 @@ static int audit_put(struct vg_store *st, const struct put *p, const char *actor
 	                      p->v->case_id, NULL, st->doc.p, err);
 }
 
+/* After a successful put: the cache learns the case's new state. */
+static void cache_note(struct vg_store *st, const struct put *p, struct case_slot *c,
+                       bool became_latest)
+{
+	if (!c)
+		c = cache_add(st, p->v->case_id, strlen(p->v->case_id));
+	c->rowid = p->case_row;
+	c->nversions = p->version_no;
+	if (became_latest) {
+		c->latest = p->v->latest;
+		c->created = p->v->created;
+	}
+}
+
 /* Steps 2-5 of the essay, inside a write transaction. */
 static int put_locked(struct vg_store *st, struct put *p, const char *actor,
                       struct vg_put_result *res, struct vg_err *err)
@@ -362,17 +376,9 @@ static int put_locked(struct vg_store *st, struct put *p, const char *actor,
 		rc = res->became_latest ? case_set_latest(st, p, err) : case_bump(st, p, err);
 	if (rc == 0 && actor)
 		rc = audit_put(st, p, actor, err);
-	if (rc)
-		return rc;
-	if (!c)
-		c = cache_add(st, id, strlen(id));
-	c->rowid = p->case_row;
-	c->nversions = p->version_no;
-	if (res->became_latest) {
-		c->latest = p->v->latest;
-		c->created = p->v->created;
-	}
-	return 0;
+	if (rc == 0)
+		cache_note(st, p, c, res->became_latest);
+	return rc;
 }
 
 int sq_put_version(struct vg_store *st, const struct vg_case_version *v,
