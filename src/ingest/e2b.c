@@ -262,6 +262,8 @@ struct ctx {
 	char xmlerr[256];   /* first fatal libxml2 message */
 	int xmlerr_line;
 	bool failed;        /* the parse stopped on an error */
+	char root[64];      /* the document element's name */
+	int64_t nreports;   /* report elements met */
 	struct vg_progress *prog; /* NULL: none */
 	uint64_t base;      /* bytes of earlier files */
 	const struct src *src;
@@ -970,6 +972,7 @@ static int deliver(struct ctx *c, xmlNode *n, bool r3)
 	int rc = 0;
 
 	c->bad[0] = 0;
+	c->nreports++;
 	c->line = xmlGetLineNo(n);
 	v->source = "e2b";
 	v->klass = VG_CLASS_DRUG;
@@ -1020,6 +1023,9 @@ static int walk(struct ctx *c, xmlTextReaderPtr r)
 			ret = xmlTextReaderRead(r);
 			continue;
 		}
+		if (!checked && xmlTextReaderConstLocalName(r))
+			snprintf(c->root, sizeof c->root, "%s",
+			         (const char *)xmlTextReaderConstLocalName(r));
 		if (!checked && (checked = true) && has_entity_decls(r)) {
 			snprintf(c->xmlerr, sizeof c->xmlerr, "entity declarations are not allowed");
 			c->xmlerr_line = xmlTextReaderGetParserLineNumber(r);
@@ -1076,13 +1082,19 @@ static int run_reader(struct ctx *c, struct src *s)
 	xmlTextReaderSetStructuredErrorHandler(r, on_xml_error, c);
 	vg_arena_init(&c->arena, 0);
 	rc = walk(c, r);
+	if (rc == 0 && !c->failed && c->nreports == 0) { /* nothing dropped silently */
+		snprintf(c->xmlerr, sizeof c->xmlerr, "no ICSR found (document element <%s>): "
+		         "not E2B(R3) PORR_IN049016UV or E2B(R2) safetyreport", c->root);
+		c->xmlerr_line = 1;
+		c->failed = true;
+	}
 	if (rc == 0 && c->failed) {
 		if (!c->xmlerr[0])
 			snprintf(c->xmlerr, sizeof c->xmlerr, "malformed XML");
 		if (!c->xmlerr_line)
 			c->xmlerr_line = xmlTextReaderGetParserLineNumber(r);
-		vg_rejects_add(c->rj, c->name, c->xmlerr_line,
-		               "XML error, rest of the file not read: %s", c->xmlerr);
+		vg_rejects_add(c->rj, c->name, c->xmlerr_line, "%s%s",
+		               c->nreports ? "XML error, rest of the file not read: " : "", c->xmlerr);
 		c->st->rows_rejected++;
 		rc = vg_err_set(c->err, VG_EPARSE, c->name, "line %d: %s", c->xmlerr_line,
 		                c->xmlerr);

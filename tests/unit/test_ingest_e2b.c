@@ -498,6 +498,14 @@ static void test_garbage(void **state)
 	got_init(&g);
 	assert_int_equal(load_mem(&g, "", 0), VG_EPARSE);
 	got_release(&g);
+	/* well-formed XML without an ICSR (a VICH animal message, say) */
+	got_init(&g);
+	static const char vich[] = "<MCCI_IN200100UV01><PORR_IN049006UV/></MCCI_IN200100UV01>";
+	assert_int_equal(load_mem(&g, vich, sizeof vich - 1), VG_EPARSE);
+	assert_int_equal(g.rj.count, 1);
+	assert_non_null(strstr(g.rejects, "mem.xml\t1\tno ICSR found (document element "
+	                                  "<MCCI_IN200100UV01>)"));
+	got_release(&g);
 }
 
 /* ------------------------------------------------------------ export */
