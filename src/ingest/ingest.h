@@ -73,8 +73,10 @@ const struct vg_ingest_format *vg_ingest_find(const char *name);
  * name labels rejects ("upload.xml").  Network, DTD loading and entity
  * declarations are refused.  A report that cannot be used goes to rj (file,
  * line, reason) and reading goes on; malformed XML rejects the rest of the
- * input and returns VG_EPARSE (reports before it were delivered).  Sink
- * errors abort and are returned.  rj may have out == NULL (count only).
+ * input and returns VG_EPARSE (reports before it were delivered), as does
+ * input holding no report at all.  Sink errors abort and are returned.  rj
+ * may have out == NULL (count only); libxml2 is initialised once inside,
+ * so the functions may be called from several threads.
  */
 int vg_ingest_e2b_buffer(const char *xml, size_t len, const char *name,
                          const struct vg_ingest_sink *sink, struct vg_ingest_stats *st,
