@@ -12,7 +12,8 @@
  *               (case.h) and a content hash: putting an identical version of
  *               the same case again is a no-op (imports are idempotent)
  *   products, events   of every version, for queries and the snapshot
- *   units, users, sessions, audit (append-only), import_runs, rejects
+ *   units, users, sessions, audit (append-only), import_runs, settings
+ *               (rejected input rows go to the importers' rejects files)
  *
  * Latest version (E2B(R3) C.1.5 then C.1.2, arrival order on ties): put
  * compares the new version with the case's current latest and moves the
