@@ -168,6 +168,23 @@ expect 400 "$(req GET '/api/v1/drug/event.json?search=nosuchfield:x' "$REV")" "o
 expect 400 "$(req GET '/api/v1/drug/event.json?limit=5000' "$REV")" "openFDA limit cap"
 expect 200 "$(req GET "/api/v1/drug/event.json?search=serious:1&api_key=$REV" '')" "openFDA api_key"
 expect 404 "$(req GET '/api/v1/device/event.json' "$REV")" "no device reports yet"
+sed "s/\"aware\": \"[0-9-]*\"/\"aware\": \"$TODAY\"/" "$SRCDIR/tests/data/http/case_device.json" > "$T/dev.json"
+sed "s/\"aware\": \"[0-9-]*\"/\"aware\": \"$TODAY\"/" "$SRCDIR/tests/data/http/case_cosmetic.json" > "$T/cos.json"
+expect 201 "$(req POST /api/v1/cases "$R1" "$T/dev.json")" "device report"
+expect_in '"deadline_days":20' "$T/body" "serious device event: 20 days (SAMR Order 1)"
+expect 201 "$(req POST /api/v1/cases "$R1" "$T/cos.json")" "cosmetic report"
+expect_in '"deadline_days":30' "$T/body" "general cosmetic reaction: 30 days (NMPA 2022 No. 16)"
+sed 's/^{/{"major_social_impact": true, /' "$T/cos.json" > "$T/cos3.json"
+expect 201 "$(req POST /api/v1/cases "$R1" "$T/cos3.json")" "cosmetic report, major social impact"
+expect_in '"deadline_days":3' "$T/body" "major social impact: 3 days"
+sleep 1.1
+expect 200 "$(req GET '/api/v1/device/event.json?search=device.model_number.exact:SY-200' "$REV")" "openFDA device search"
+expect_in '"report_number"' "$T/body" "MAUDE shape"
+expect_in '"event_type":"Injury"' "$T/body" "device event type"
+expect 200 "$(req GET '/api/v1/device/event.json?count=date_received' "$REV")" "openFDA device count by date"
+expect_in '"time":"' "$T/body" "date counts are times"
+expect 200 "$(req GET '/api/v1/cosmetic/event.json?search=reactions:红斑&count=products.industry_name.exact' "$REV")" "openFDA cosmetic count"
+expect_in '"term":"美白类","count":2' "$T/body" "cosmetic count by category"
 
 # ---- E2B(R3) out, and back in as an upload
 C2=$(req POST /api/v1/cases "$R1" "$T/case.json" >/dev/null; json_get "$T/body" case_id)
