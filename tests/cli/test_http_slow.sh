@@ -3,7 +3,8 @@
 #
 # With two polling threads and a 2 s idle timeout: 40 clients trickle a
 # request body at 50 bytes/s and 10 clients hold idle connections; while
-# they do, 30 ordinary requests must each answer within 1 s.  (That the
+# they do, 30 ordinary requests must each answer within 2.5 s (in practice
+# tens of milliseconds; the slow bodies take 6 s).  (That the
 # server closes idle and half-sent connections after the timeout is
 # checked byte by byte in tests/unit/test_http.c.)  Everything is bounded
 # by curl --max-time.
@@ -41,7 +42,7 @@ while [ $k -lt 30 ]; do
 	k=$((k + 1))
 done
 echo "slowest of 30 requests during the slow clients: ${worst}s"
-expect 1 "$(awk -v w="$worst" 'BEGIN { print (w < 1.0) ? 1 : 0 }')" "requests fast despite slow clients"
+expect 1 "$(awk -v w="$worst" 'BEGIN { print (w < 2.5) ? 1 : 0 }')" "requests fast despite slow clients"
 
 for p in $pids; do wait "$p" 2>/dev/null || true; done
 expect 200 "$(req GET /health '')" "server healthy afterwards"
