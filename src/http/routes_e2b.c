@@ -5,7 +5,7 @@
  *   GET  /api/v1/cases/{id}/e2b    latest version as an E2B(R3) ICSR
  *
  * Upload is all or nothing: the XML is read into memory versions (capped
- * by --max-upload), every report is checked like a JSON submission (the
+ * by --max-upload; parsed on the CPU pool, not on a polling thread), every report is checked like a JSON submission (the
  * reader's rejects and each version's problems are listed together, with
  * "reports[i]." field paths), and only when all pass does one writer job
  * store them in one transaction.  A reporter's reports are put under its
@@ -27,7 +27,8 @@ struct upload {
 	struct vg_case_version **vs;
 	size_t n, cap;
 	struct vg_put_result *res;
-	const char *actor, *restrict_unit;
+	const char *actor, *restrict_unit, *unit;
+	bool ok;
 };
 
 static int collect(void *ctx, const struct vg_case_version *v, struct vg_err *err)
@@ -46,7 +47,7 @@ static void check_one(struct vg_req *r, struct upload *u, size_t i, struct vg_pr
 {
 	struct vg_case_version *v = u->vs[i];
 	struct vg_problems p;
-	const char *unit = vg_req_query(r, "unit");
+	const char *unit = u->unit;
 	struct vg_date today = vg_date_now();
 
 	vg_problems_init(&p, &r->arena);
@@ -125,9 +126,12 @@ static void add_rejects(struct vg_req *r, char *text, struct vg_problems *p)
 	VG_UNUSED(r);
 }
 
-static int h_upload(struct vg_req *r)
+/* Pool job: parse and check the XML off the polling threads.  Sets
+ * u->ok when every report passed; otherwise the 422 is already built. */
+static int parse_run(struct vg_store *st, struct vg_wjob *j, struct vg_err *jerr)
 {
-	struct upload *u = vg_arena_calloc(&r->arena, 1, sizeof(*u));
+	struct upload *u = j->ctx;
+	struct vg_req *r = u->r;
 	struct vg_ingest_sink sink = {collect, NULL, u};
 	struct vg_ingest_stats stats = {0};
 	struct vg_err err = VG_ERR_INIT;
@@ -135,33 +139,54 @@ static int h_upload(struct vg_req *r)
 	char *rtext = NULL;
 	size_t rlen = 0;
 	struct vg_rejects rj = {open_memstream(&rtext, &rlen), 0};
-	int rc;
 
-	u->r = r;
-	r->state = u;
+	VG_UNUSED(st);
+	VG_UNUSED(jerr);
 	vg_problems_init(&probs, &r->arena);
-	rc = vg_ingest_e2b_buffer(r->body.p ? r->body.p : "", r->body.len, "upload.xml", &sink,
-	                          &stats, &rj, &err);
+	if (vg_ingest_e2b_buffer(r->body.p ? r->body.p : "", r->body.len, "upload.xml", &sink,
+	                         &stats, &rj, &err) != 0)
+		vg_problems_add(&probs, VG_PROBLEM_ERROR, err.field, "%s", err.msg);
 	if (rj.out)
 		fclose(rj.out);
-	if (rc != 0)
-		vg_problems_add(&probs, VG_PROBLEM_ERROR, err.field, "%s", err.msg);
 	if (rtext)
 		add_rejects(r, rtext, &probs);
 	free(rtext);
-	u->actor = vg_arena_strdup(&r->arena, r->user.name);
-	if (r->user.role == VG_USER_REPORTER)
-		u->restrict_unit = vg_arena_strdup(&r->arena, r->user.unit);
 	for (size_t i = 0; i < u->n; i++)
 		check_one(r, u, i, &probs);
 	if (u->n == 0 && probs.n == 0)
 		vg_problems_add(&probs, VG_PROBLEM_ERROR, "xml", "no report found");
-	if (vg_problems_count(&probs, VG_PROBLEM_ERROR) + vg_problems_count(&probs, VG_PROBLEM_MINIMUM)) {
+	u->ok = vg_problems_count(&probs, VG_PROBLEM_ERROR) +
+	        vg_problems_count(&probs, VG_PROBLEM_MINIMUM) == 0;
+	if (!u->ok)
+		vg_reply_problems(r, 422, "the upload was not accepted; nothing was stored", &probs);
+	return 0;
+}
+
+static int parse_done(struct vg_req *r)
+{
+	struct upload *u = r->state;
+
+	if (!u->ok) {
 		free(u->vs);
-		return vg_reply_problems(r, 422, "the upload was not accepted; nothing was stored", &probs);
+		u->vs = NULL;
+		return 0;
 	}
 	u->res = vg_arena_calloc(&r->arena, u->n, sizeof(*u->res));
 	return vg_req_write(r, upload_run, u, upload_done);
+}
+
+static int h_upload(struct vg_req *r)
+{
+	struct upload *u = vg_arena_calloc(&r->arena, 1, sizeof(*u));
+	const char *unit = vg_req_query(r, "unit");
+
+	u->r = r;
+	r->state = u;
+	u->actor = vg_arena_strdup(&r->arena, r->user.name);
+	u->unit = unit ? vg_arena_strdup(&r->arena, unit) : NULL;
+	if (r->user.role == VG_USER_REPORTER)
+		u->restrict_unit = vg_arena_strdup(&r->arena, r->user.unit);
+	return vg_req_offload(r, parse_run, u, parse_done);
 }
 
 static int h_download(struct vg_req *r)
