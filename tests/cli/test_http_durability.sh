@@ -4,7 +4,7 @@
 # Rounds of: start the server, let bench_http submit concurrently (16
 # connections, each 201's case id appended to an ack list), SIGKILL the
 # server at a random moment, restart it and check that every acknowledged
-# case of every round so far is there and intact (its Chinese event term
+# case of every round so far is there and intact (its Chinese narrative
 # and its own id in the body).  A last round stops the server with SIGTERM
 # instead: it must exit 0 after finishing the requests in flight, and the
 # same check must hold.  Needs bench/bench_http (built by `ninja`); skips
@@ -24,7 +24,7 @@ sed "s/\"aware\": \"[0-9-]*\"/\"aware\": \"$TODAY\"/" "$SRCDIR/tests/data/http/c
 verify_all() { # LABEL
 	http_start
 	tok=$(login rev)
-	out=$("$LG" --port "$PORT" --token "$tok" --mode verify --ids "$T/all_acks" --expect '皮疹' \
+	out=$("$LG" --port "$PORT" --token "$tok" --mode verify --ids "$T/all_acks" --expect '患者用药后出现皮疹，停药后好转。' \
 		--conns 4 --seconds 120) && rc=0 || rc=$?
 	echo "$out" | tail -n 3
 	expect 0 "$rc" "$1: every acknowledged case present and intact"
