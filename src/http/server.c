@@ -562,9 +562,11 @@ static void drain(struct vg_http_server *s)
 void vg_http_stop(struct vg_http_server *s)
 {
 	struct store_slot *slot, *next;
+	bool started;
 
 	if (!s)
 		return;
+	started = s->mhd != NULL;
 	if (s->mhd) {
 		drain(s);
 		MHD_stop_daemon(s->mhd);
@@ -582,7 +584,8 @@ void vg_http_stop(struct vg_http_server *s)
 	vg_auth_free(s->auth);
 	vg_ofda_cache_free(s->ofda);
 	vg_rcache_free(s->rcache);
-	slog(s, "stopped");
+	if (started)
+		slog(s, "stopped");
 	pthread_mutex_destroy(&s->slots_mu);
 	free(s->db);
 	free(s->listen);
