@@ -583,8 +583,10 @@ int vg_units_write(const struct vg_units_eval *ev, int fmt, int lang, int top_k,
 	case VG_UF_HTML: html_write(b, ev, lang, top_k); break;
 	default: return vg_err_set(err, VG_EINVAL, "format", "unknown format %d", fmt);
 	}
-	/* appends fail silently at the cap: detect it by a short output */
-	if (b->max && b->len + 64 >= b->max && b->len > before)
-		return vg_err_set(err, VG_ETOOBIG, NULL, "report larger than %zu bytes", b->max);
+	/* appends past the cap fail and leave the buffer as it was; a report
+	 * that ends within a line of the cap was cut */
+	size_t cap = b->max ? b->max : VG_BUF_DEFAULT_MAX;
+	if (b->len + 1024 >= cap && b->len > before)
+		return vg_err_set(err, VG_ETOOBIG, NULL, "report larger than %zu bytes", cap);
 	return 0;
 }
