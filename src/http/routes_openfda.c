@@ -19,7 +19,8 @@
  * Data: a snapshot of every counted case (latest version, valid, not
  * nullified, not a duplicate) as openFDA documents, with each one's JSON
  * text prepared.  It is rebuilt on demand when the writer has committed
- * since it was built and it is older than SNAP_MAX_AGE seconds, so under a
+ * since it was built and it is older than SNAP_MAX_AGE seconds (or five
+ * times its build time, for large databases: see max_age), so under a
  * stream of submissions a query sees data at most that old.  Requests hold
  * a reference, so a rebuild never pulls a snapshot from under a reader;
  * one request rebuilds while the others use the previous snapshot.  The
@@ -46,7 +47,7 @@ struct doc {
 struct vg_ofda_snap {
 	atomic_int refs;
 	uint64_t gen;
-	double built;
+	double built, cost;  /* when, and how long the build took (s) */
 	struct doc *docs;
 	size_t n, cap;
 	char updated[16];
@@ -125,7 +126,16 @@ static struct vg_ofda_snap *snap_build(struct vg_store *st, uint64_t gen, struct
 		snap_unref(s);
 		return NULL;
 	}
+	s->cost = vg_now_seconds() - s->built;
 	return s;
+}
+
+/* A snapshot that took long to build is kept longer: staleness is bounded
+ * by SNAP_MAX_AGE or five times the build time, whichever is larger, so
+ * rebuilding never takes more than a sixth of the CPU it serves. */
+static double max_age(const struct vg_ofda_snap *s)
+{
+	return s->cost * 5 > SNAP_MAX_AGE ? s->cost * 5 : SNAP_MAX_AGE;
 }
 
 /* A referenced snapshot, fresh enough; NULL with err on a store failure.
@@ -141,7 +151,7 @@ static struct vg_ofda_snap *snap_get(struct vg_req *r, struct vg_err *err)
 
 	pthread_mutex_lock(&c->mu);
 	s = c->cur;
-	build = (!s || (s->gen != gen && vg_now_seconds() - s->built > SNAP_MAX_AGE)) &&
+	build = (!s || (s->gen != gen && vg_now_seconds() - s->built > max_age(s))) &&
 	        !c->building;
 	while (!build && !c->cur && c->building)
 		pthread_cond_wait(&c->cv, &c->mu);
