@@ -206,7 +206,9 @@ static int add_row(struct run *r, struct file *f, const struct vg_csv *c)
 	if (!order.len)
 		memset(key + ID_DIGITS, '0', ORD_DIGITS);
 	key[KEY_LEN - 1] = (char)('0' + f->kind);
-	vg_buf_printf(&d, "%d%c%" PRId64, f->idx, FS, c->line);
+	char pre[48];
+	int np = snprintf(pre, sizeof pre, "%d%c%" PRId64, f->idx, FS, c->line);
+	vg_buf_append(&d, pre, (size_t)np);
 	for (int i = 0; i < ncols[f->kind]; i++) {
 		vg_buf_putc(&d, FS);
 		put_field(&d, vg_csv_field(c, f->col[i]));
@@ -252,24 +254,39 @@ struct group {
 	size_t n[K_N], cap[K_N];
 };
 
-/* MM/DD/YYYY or M/D/YYYY. */
+/* Read 1 to max digits at *p (advanced) into *out. */
+static bool digits(const char **p, const char *end, int max, int *out)
+{
+	int n = 0, v = 0;
+
+	while (*p < end && n < max && **p >= '0' && **p <= '9') {
+		v = v * 10 + (**p - '0');
+		(*p)++;
+		n++;
+	}
+	*out = v;
+	return n > 0;
+}
+
+/* MM/DD/YYYY or M/D/YYYY (hand-parsed: it runs once per row). */
 static struct vg_date vdate(struct vg_sv s)
 {
 	struct vg_date d = VG_DATE_INIT;
+	const char *p, *end;
 	int m, day, y;
-	char tail;
 
 	s = vg_sv_trim(s);
-	if (s.len < 8 || s.len > 10)
+	p = s.p;
+	end = s.p + s.len;
+	if (!digits(&p, end, 2, &m) || p >= end || *p++ != '/' || !digits(&p, end, 2, &day) ||
+	    p >= end || *p++ != '/' || !digits(&p, end, 4, &y) || p != end || y < 1000)
 		return d;
-	char buf[16];
-	memcpy(buf, s.p, s.len);
-	buf[s.len] = 0;
-	if (sscanf(buf, "%2d/%2d/%4d%c", &m, &day, &y, &tail) != 3)
+	if (m < 1 || m > 12 || day < 1 || day > vg_date_days_in_month(y, m))
 		return d;
-	snprintf(buf, sizeof buf, "%04d%02d%02d", y % 10000, m % 100, day % 100);
-	if (vg_date_parse(vg_sv_of(buf), &d) < 0)
-		d = (struct vg_date)VG_DATE_INIT;
+	d.year = (int16_t)y;
+	d.month = (int8_t)m;
+	d.day = (int8_t)day;
+	d.prec = VG_DATE_DAY;
 	return d;
 }
 
