@@ -813,6 +813,8 @@ static void build_demo(struct reader *r, struct vg_case_version *v, struct vg_da
 	v->klass = VG_CLASS_DRUG;
 	v->received = faers_date(FLD(s, C_INIT_FDA_DT)); /* C.1.4 */
 	v->latest = faers_date(FLD(s, C_FDA_DT));        /* C.1.5: FDA's order */
+	if (s->col[C_INIT_FDA_DT] < 0 && v->initial)     /* AERS: an initial's FDA_DT */
+		v->received = v->latest;
 	v->created = faers_date(FLD(s, C_REPT_DT));      /* C.1.2 */
 	v->submitted = v->created;
 	v->aware = faers_date(FLD(s, C_MFR_DT));

@@ -70,6 +70,17 @@ out=$("$VIGIL" import table --db "$T/t.db" --id id --product var1 --event var2 \
 	--stratum strat1 --format json "$EBGM")
 expect_key versions_added 0 "$out" "table re-import"
 
+# ---- the pvLRT FAERS 2022Q3 table (17 MB, not copied into tests/data): only
+# when the team's data folder is given, e.g. VIGIL_SHARED_DATA=../shared/data
+PV="${VIGIL_SHARED_DATA:-}/pvLRT_faers22q3raw.csv"
+if [ -n "${VIGIL_SHARED_DATA:-}" ] && [ -f "$PV" ]; then
+	out=$("$VIGIL" import table --db "$T/pv.db" --id CASEID --product DRUG --event AE \
+		--format json "$PV")
+	expect_key rows_read 496312 "$out" "pvLRT"
+	expect_key rows_rejected 0 "$out" "pvLRT"
+	expect_key cases_added 215867 "$out" "pvLRT"
+fi
+
 # ---- usage errors
 set +e
 "$VIGIL" import nosuch --db "$T/x.db" "$EBGM" 2>"$T/err"; rc=$?

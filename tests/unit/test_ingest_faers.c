@@ -214,6 +214,7 @@ static void test_legacy_aers(void **state)
 	struct vg_rejects rj = {NULL, 0};
 	struct vg_err err = VG_ERR_INIT;
 	const struct vg_case_version *v;
+	char d[24];
 
 	assert_int_equal(run(&c, &st, &rj, &err, 1, DATA "/aers2004q1"), 0);
 	assert_int_equal(c.n, 100);
@@ -224,6 +225,8 @@ static void test_legacy_aers(void **state)
 	assert_string_equal(v->report_id, "4263742");
 	assert_null(v->source_version);
 	assert_true(v->initial);
+	vg_date_format_iso(&v->received, d); /* no init_fda_dt: FDA_DT of an initial */
+	assert_string_equal(d, "2004-01-02");
 	assert_int_equal(v->nproducts, 4);
 	assert_string_equal(v->products[0].name, "TAVOR");
 	assert_int_equal(v->products[1].role, VG_ROLE_SUSPECT); /* SS */
