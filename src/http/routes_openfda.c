@@ -17,8 +17,8 @@
  *   400 {"error": {"code": "BAD_REQUEST", "message": "..."}}
  *
  * Data: a snapshot of every counted case (latest version, valid, not
- * nullified, not a duplicate) as openFDA documents, with each one's JSON
- * text prepared.  It is rebuilt on demand when the writer has committed
+ * nullified, not a duplicate) as openFDA documents (jansson trees, dumped
+ * when returned).  It is rebuilt on demand when the writer has committed
  * since it was built and it is older than SNAP_MAX_AGE seconds (or five
  * times its build time, for large databases: see max_age), so under a
  * stream of submissions a query sees data at most that old.  Requests hold
@@ -38,8 +38,8 @@
 #define SNAP_MAX_AGE 1.0
 
 struct doc {
-	json_t *j;
-	char *text;
+	json_t *j;   /* read-only once built; jansson >= 2.11 dumps it from
+	                several threads at once safely */
 	int klass;
 	char *unit;
 };
@@ -75,7 +75,6 @@ static void snap_unref(struct vg_ofda_snap *s)
 		return;
 	for (size_t i = 0; i < s->n; i++) {
 		json_decref(s->docs[i].j);
-		free(s->docs[i].text);
 		free(s->docs[i].unit);
 	}
 	free(s->docs);
@@ -105,7 +104,6 @@ static int snap_add(const struct vg_case_version *v, int flags, void *ctx)
 	d = &s->docs[s->n++];
 	d->klass = klass;
 	d->j = vg_ofda_doc(v, klass);
-	d->text = json_dumps(d->j, JSON_COMPACT);
 	d->unit = vg_xstrdup(v->unit ? v->unit : "");
 	return 0;
 }
@@ -216,9 +214,11 @@ static int search(struct vg_req *r, struct vg_ofda_snap *s, int klass,
 		if (!visible(r, d, klass) || !vg_ofda_match(q, d->j))
 			continue;
 		if (total++ >= skip && shown < limit) {
+			char *text = json_dumps(d->j, JSON_COMPACT);
 			if (shown++)
 				vg_buf_putc(&items, ',');
-			vg_buf_puts(&items, d->text);
+			vg_buf_puts(&items, text ? text : "{}");
+			free(text);
 		}
 	}
 	if (total == 0 || shown == 0) {
