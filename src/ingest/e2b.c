@@ -4,7 +4,8 @@
  *
  * Streaming: libxml2's xmlTextReader walks the file; when it meets one
  * report element - <PORR_IN049016UV> (R3, one ICSR per message inside the
- * MCCI_IN200100UV01 batch) or <safetyreport> (R2) - it expands that one
+ * MCCI_IN200100UV01 batch; PORR_IN049017UV/018UV carry the same payload in
+ * the schema and are read alike) or <safetyreport> (R2) - it expands that one
  * subtree (xmlTextReaderExpand), the mapper walks it with plain relative
  * node walks (no XPath engine: the paths are fixed, FORMATS.md sections 5
  * and 6 list them), the version goes to the sink, and xmlTextReaderNext
@@ -37,7 +38,8 @@
  * Rejects: a report without any case id (C.1.8.1, C.1.1 / safetyreportid),
  * with an unparsable date or over a cap is rejected whole (file, line of
  * its start tag, reason).  A fatal XML error rejects the rest of the file
- * at the line libxml2 reports; reports before it are kept.
+ * at the line libxml2 reports; reports before it are kept.  A well-formed
+ * file without any report (a VICH animal message, say) is one reject too.
  *
  * Identity: E2B(R3) case = C.1.8.1 (else C.1.1), report = C.1.1.  E2B(R2)
  * case = report = safetyreportid, except FDA's public FAERS XML (sender
