@@ -203,6 +203,7 @@ static void test_migrations(void **state)
 	struct fx *f = *state;
 	struct vg_err err = VG_ERR_INIT;
 	struct vg_store *again = NULL, *ro = NULL, *none = NULL;
+	struct vg_put_result r;
 	int version = 0, applied = -1;
 	char missing[128];
 
@@ -221,7 +222,11 @@ static void test_migrations(void **state)
 	assert_int_equal(vg_store_open(f->path, VG_STORE_READONLY, &ro, &err), 0);
 	assert_int_equal(vg_store_schema_version(ro, &version, &applied, &err), 0);
 	assert_int_equal(version, 2);
+	assert_int_equal(vg_store_put_version(ro, mk(f, "RO1", "2024", NULL), NULL, &r, &err),
+	                 VG_EINVAL);
 	vg_store_close(ro);
+	assert_int_equal(info(f).cases, 0);
+	err = (struct vg_err)VG_ERR_INIT;
 
 	if (pg_base)
 		return;
