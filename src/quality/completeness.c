@@ -25,6 +25,11 @@
  * drug-reaction pairs; how it aggregates them is not published, DOMAIN.md
  * marks it [U], so the mean is our documented choice).  Products with an
  * unknown role are used when there is no suspect or interacting one.
+ *
+ * The file also counts the Chinese "缺项" (missing items) of a provincial
+ * notice (DOMAIN.md 2.5): a checklist, not a score - suspect drug name, dose,
+ * reason for use (blank or an "unknown" word), drug start/stop dates, event
+ * onsets, and a conclusive causality assessment.
  */
 #include "vg.h"
 #include "quality/quality.h"
@@ -185,4 +190,74 @@ void vg_completeness_missing_str(const struct vg_completeness *c, const char *se
 	if (outsz)
 		vg_strlcpy(out, b.p ? b.p : "", outsz);
 	vg_buf_release(&b);
+}
+
+/* ------------------------------------------------------------- 缺项 */
+
+/* The provincial notice's "missing items" (DOMAIN.md 2.5); the words that
+ * count as blank are its list plus their English equivalents. */
+static const char *const cn_items[VG_CN_COUNT] = {
+	[VG_CN_DRUG_NAME] = "drug_name", [VG_CN_DOSE] = "dose", [VG_CN_INDICATION] = "indication",
+	[VG_CN_DRUG_DATES] = "drug_dates", [VG_CN_ONSET] = "onset", [VG_CN_CAUSALITY] = "causality",
+};
+
+const char *vg_cn_item_name(int item)
+{
+	return item >= 0 && item < VG_CN_COUNT ? cn_items[item] : NULL;
+}
+
+static bool blank_or_unknown(const char *s)
+{
+	static const char *const words[] = {"不详", "不知道", "不清楚", "不清", "不明",
+	                                    "unknown", "unk", "n/a", "na"};
+	struct vg_sv t = vg_sv_trim(vg_sv_of(s));
+	if (!text_given(s))
+		return true;
+	for (size_t i = 0; i < VG_ARRAY_LEN(words); i++)
+		if (vg_sv_ieq_cstr(t, words[i]))
+			return true;
+	return false;
+}
+
+/* No assessment reached a conclusion: none, or only pending/unassessable. */
+static bool causality_missing(const struct vg_case_version *v)
+{
+	static const char *const open[] = {"待评价", "无法评价", "unassessable", "unclassifiable",
+	                                   "conditional", "pending"};
+	for (size_t i = 0; i < v->ncausality; i++) {
+		const char *r = v->causality[i].result;
+		bool open_result = blank_or_unknown(r);
+		for (size_t k = 0; k < VG_ARRAY_LEN(open) && !open_result; k++)
+			open_result = vg_sv_ieq_cstr(vg_sv_trim(vg_sv_of(r)), open[k]);
+		if (!open_result)
+			return false;
+	}
+	return true;
+}
+
+unsigned vg_quality_missing_cn(const struct vg_case_version *v)
+{
+	unsigned m = 0;
+	size_t suspects = 0;
+	for (size_t i = 0; i < v->nproducts; i++) {
+		const struct vg_product *p = &v->products[i];
+		if (p->role != VG_ROLE_SUSPECT && p->role != VG_ROLE_INTERACTING)
+			continue;
+		suspects++;
+		m |= blank_or_unknown(p->name) ? 1u << VG_CN_DRUG_NAME : 0;
+		m |= blank_or_unknown(p->dose) ? 1u << VG_CN_DOSE : 0;
+		m |= blank_or_unknown(p->indication) ? 1u << VG_CN_INDICATION : 0;
+		m |= p->start.prec == VG_DATE_NONE || p->end.prec == VG_DATE_NONE
+		         ? 1u << VG_CN_DRUG_DATES : 0;
+	}
+	if (suspects == 0)
+		m |= 1u << VG_CN_DRUG_NAME | 1u << VG_CN_DOSE | 1u << VG_CN_INDICATION |
+		     1u << VG_CN_DRUG_DATES;
+	for (size_t j = 0; j < v->nevents; j++)
+		m |= v->events[j].onset.prec == VG_DATE_NONE ? 1u << VG_CN_ONSET : 0;
+	if (v->nevents == 0)
+		m |= 1u << VG_CN_ONSET;
+	if (causality_missing(v))
+		m |= 1u << VG_CN_CAUSALITY;
+	return m;
 }

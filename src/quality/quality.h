@@ -75,6 +75,22 @@ double vg_cmp_dim_penalty(int dim);
 void vg_completeness_missing_str(const struct vg_completeness *c, const char *sep, char *out,
                                  size_t outsz);
 
+/*
+ * Chinese "缺项" (missing items) as a provincial notice counts them
+ * (DOMAIN.md 2.5): an item is missing when the suspect drug's name, dose or
+ * reason for use is blank or an "unknown" word (不详, 不知道, 不清楚, 不清,
+ * 不明, unknown), a drug start or stop date or an event onset is blank, or no
+ * causality assessment reached a conclusion (none, or only 待评价/无法评价).
+ * Returns bits (1u << enum vg_cn_item).
+ */
+enum vg_cn_item {
+	VG_CN_DRUG_NAME = 0, VG_CN_DOSE, VG_CN_INDICATION, VG_CN_DRUG_DATES, VG_CN_ONSET,
+	VG_CN_CAUSALITY, VG_CN_COUNT
+};
+unsigned vg_quality_missing_cn(const struct vg_case_version *v);
+/* "drug_name", "dose", "indication", "drug_dates", "onset", "causality". */
+const char *vg_cn_item_name(int item);
+
 /* ------------------------------------------------------------ timeliness */
 
 /* Report category for deadlines, most urgent first. */

@@ -149,6 +149,34 @@ static void test_cmp_empty(void **state)
 	assert_float_equal(vg_cmp_dim_penalty(VG_CMP_TTO), 0.5, 0);
 }
 
+/* 缺项: provincial notice, DOMAIN.md 2.5 */
+static void test_missing_cn(void **state)
+{
+	(void)state;
+	struct vg_case_version v = full();
+	struct vg_causality caus = {0, 0, "reporter", "WHO-UMC", "很可能"};
+	g_prod[0].end = D("2024-03-05");
+	v.causality = &caus;
+	v.ncausality = 1;
+	assert_int_equal(vg_quality_missing_cn(&v), 0);
+	caus.result = "待评价"; /* pending: no conclusion */
+	g_prod[0].dose = "不详";
+	g_prod[0].end = (struct vg_date)VG_DATE_INIT;
+	assert_int_equal(vg_quality_missing_cn(&v),
+	                 1u << VG_CN_DOSE | 1u << VG_CN_DRUG_DATES | 1u << VG_CN_CAUSALITY);
+	g_prod[0].dose = "2 g";
+	g_prod[0].end = D("2024-03-05");
+	g_prod[0].indication = " Unknown ";
+	g_ev[0].onset = (struct vg_date)VG_DATE_INIT;
+	v.ncausality = 0; /* none at all */
+	assert_int_equal(vg_quality_missing_cn(&v),
+	                 1u << VG_CN_INDICATION | 1u << VG_CN_ONSET | 1u << VG_CN_CAUSALITY);
+	g_prod[0].role = VG_ROLE_CONCOMITANT; /* no suspect drug: its items are missing */
+	assert_int_equal(vg_quality_missing_cn(&v) & 0xf, 0xf);
+	assert_string_equal(vg_cn_item_name(VG_CN_DRUG_DATES), "drug_dates");
+	assert_null(vg_cn_item_name(VG_CN_COUNT));
+}
+
 /* ------------------------------------------------------------ timeliness */
 
 static struct vg_timeliness judge(int klass, unsigned ser, bool serious, bool unexpected,
@@ -447,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_cmp_vague_tto),
 		cmocka_unit_test(test_cmp_pairs_mean),
 		cmocka_unit_test(test_cmp_empty),
+		cmocka_unit_test(test_missing_cn),
 		cmocka_unit_test(test_tl_drug_death),
 		cmocka_unit_test(test_tl_drug),
 		cmocka_unit_test(test_tl_device_cosmetic),
