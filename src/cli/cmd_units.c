@@ -35,7 +35,8 @@ static const struct vg_cli_cmd units_cases = {
 	         "       [--config FILE] [--format table|csv|tsv|json]",
 	.help = "Columns: case, unit, class, month, state (effective, invalid, nullified,\n"
 	        "duplicate), category (death, serious, new, other), deadline, days taken,\n"
-	        "days late, on_time (yes, no, unknown), completeness, missing dimensions.\n",
+	        "days late, on_time (yes, no, unknown), completeness, missing vigiGrade\n"
+	        "dimensions, missing items by the Chinese 缺项 rules.\n",
 	.run = run_cases,
 };
 
@@ -318,14 +319,25 @@ static const char *state_of(const struct vg_unit_report *r)
 	                                                                          : "effective";
 }
 
+/* Names of the 缺项 bits joined by ';'. */
+static void cn_names(unsigned bits, char *out, size_t outsz)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (int k = 0; k < VG_CN_COUNT; k++)
+		if (bits & (1u << k) && o < outsz)
+			o += (size_t)snprintf(out + o, outsz - o, "%s%s", o ? ";" : "", vg_cn_item_name(k));
+}
+
 static void case_line(const struct vg_unit_report *r, int fmt, int n, struct vg_buf *b)
 {
-	char miss[160];
+	char miss[160], cn[160];
 	struct vg_completeness c = {r->completeness, r->cmp_missing, 0, false};
 	const char *ot = !r->tl.known ? "unknown" : r->tl.on_time ? "yes" : "no";
 	const char *cells[] = {r->case_id, r->unit ? r->unit : "", vg_class_name(r->klass),
 	                       state_of(r), vg_tl_cat_name(r->tl.category), ot};
 	vg_completeness_missing_str(&c, ";", miss, sizeof(miss));
+	cn_names(r->cn_missing, cn, sizeof(cn));
 	vg_buf_reset(b);
 	if (fmt == VG_FMT_JSON) {
 		static const char *const keys[] = {"case", "unit", "class", "state", "category",
@@ -341,6 +353,8 @@ static void case_line(const struct vg_unit_report *r, int fmt, int n, struct vg_
 			              r->tl.days_late);
 		vg_buf_printf(b, ",\"completeness\":%.6f,\"missing\":", r->completeness);
 		vg_buf_json_str(b, miss);
+		vg_buf_puts(b, ",\"missing_cn\":");
+		vg_buf_json_str(b, cn);
 		vg_buf_puts(b, "}\n");
 	} else {
 		char sep = fmt == VG_FMT_CSV ? ',' : fmt == VG_FMT_TSV ? '\t' : ' ';
@@ -357,7 +371,7 @@ static void case_line(const struct vg_unit_report *r, int fmt, int n, struct vg_
 			vg_buf_printf(b, "%d%c%d", r->tl.days_taken, sep, r->tl.days_late);
 		else
 			vg_buf_putc(b, sep);
-		vg_buf_printf(b, "%c%.3f%c%s\n", sep, r->completeness, sep, miss);
+		vg_buf_printf(b, "%c%.3f%c%s%c%s\n", sep, r->completeness, sep, miss, sep, cn);
 	}
 	fputs(b->p ? b->p : "", stdout);
 }
@@ -368,7 +382,8 @@ static int list_cases(const struct ctx *c, const struct opts *o, const char *uni
 	int n = 0;
 	if (o->fmt == VG_FMT_CSV || o->fmt == VG_FMT_TSV || o->fmt == VG_FMT_TABLE) {
 		const char *h[] = {"case", "unit", "class", "state", "category", "on_time", "month",
-		                   "deadline", "days_taken", "days_late", "completeness", "missing"};
+		                   "deadline", "days_taken", "days_late", "completeness", "missing",
+		                   "missing_cn"};
 		for (size_t i = 0; i < VG_ARRAY_LEN(h); i++)
 			printf(o->fmt == VG_FMT_TABLE && i < 6 ? "%s%-14s" : "%s%s",
 			       i ? (o->fmt == VG_FMT_CSV ? "," : o->fmt == VG_FMT_TSV ? "\t" : " ") : "",

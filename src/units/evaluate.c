@@ -16,7 +16,8 @@
  *                reports with a verdict (+ those without, when the
  *                configuration counts unknown as late)
  *   completeness mean vigiGrade score of the effective reports' latest
- *                versions
+ *                versions (and, shown but not scored, the share of them with
+ *                a Chinese 缺项, quality.h vg_quality_missing_cn)
  *   volume       effective reports, per 100 beds or per million served
  *                population (volume.basis)
  *
@@ -72,6 +73,7 @@ void vg_units_report_latest(const struct vg_case_version *latest, int scan_flags
 	vg_quality_completeness(latest, &c);
 	out->completeness = c.score;
 	out->cmp_missing = c.missing;
+	out->cn_missing = vg_quality_missing_cn(latest);
 }
 
 void vg_units_report_from_case(const struct vg_case_version *first,
@@ -121,6 +123,7 @@ static void count_effective(struct vg_unit_stats *s, const struct vg_unit_report
 	s->serious += r->serious;
 	s->mean_completeness += r->completeness; /* a sum until finish_row */
 	s->well_documented += r->completeness >= VG_CMP_WELL_DOCUMENTED - 1e-12;
+	s->with_missing += r->cn_missing != 0;
 	if (!r->tl.known) {
 		s->tl_unknown++;
 		return;
@@ -160,6 +163,7 @@ static void finish_row(const struct vg_units_config *cfg, struct vg_unit_stats *
 	s->valid_share = ratio(s->reports - s->invalid, s->reports);
 	s->duplicate_share = ratio(s->duplicates, s->reports);
 	s->new_serious_share = ratio(s->new_serious, s->effective);
+	s->missing_share = ratio(s->with_missing, s->effective);
 	s->on_time_rate = ratio(s->on_time, s->tl_known +
 	                                        (cfg->unknown_timeliness_is_late ? s->tl_unknown : 0));
 	s->mean_completeness = s->effective ? s->mean_completeness / (double)s->effective : 0.0;

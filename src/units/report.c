@@ -28,7 +28,7 @@ enum lbl {
 	L_TITLE, L_YEAR, L_RANK, L_UNIT, L_NAME, L_REPORTS, L_EFFECTIVE, L_VALID, L_NEWSER,
 	L_ONTIME, L_COMPL, L_DUP, L_BEDS, L_MILLION, L_SCORE, L_COMMENDED, L_CL_DRUG,
 	L_CL_DEVICE, L_CL_COSMETIC, L_RANKING, L_MONTHLY, L_TIMELY, L_LATE, L_UNKNOWN,
-	L_WEIGHTS, L_NONE, L_UNATTR, L_NULLIFIED, L_MONTH, L_BASIS, L_COUNT
+	L_WEIGHTS, L_NONE, L_UNATTR, L_NULLIFIED, L_MONTH, L_BASIS, L_MISSING, L_COUNT
 };
 
 static const char *const labels[L_COUNT][2] = {
@@ -62,6 +62,7 @@ static const char *const labels[L_COUNT][2] = {
 	[L_NULLIFIED] = {"Nullified", "作废"},
 	[L_MONTH] = {"Month", "月份"},
 	[L_BASIS] = {"Volume basis", "报告量口径"},
+	[L_MISSING] = {"Missing items %", "缺项率%"},
 };
 
 static const char *lbl(int lang, int k)
@@ -231,7 +232,7 @@ static void csv_row(struct vg_buf *b, const struct vg_units_class_result *cr,
 		csv_num(b, v[k]);
 	for (int k = 0; k < VG_UC_COUNT; k++)
 		csv_num(b, s->component[k]);
-	vg_buf_printf(b, ",%.6f,%d\n", s->score, s->commended ? 1 : 0);
+	vg_buf_printf(b, ",%.6f,%d,%.6f\n", s->score, s->commended ? 1 : 0, s->missing_share);
 }
 
 static void csv_write(struct vg_buf *b, const struct vg_units_eval *ev, int top_k)
@@ -242,7 +243,7 @@ static void csv_write(struct vg_buf *b, const struct vg_units_eval *ev, int top_
 	               "per_100_beds,per_million");
 	for (int k = 0; k < VG_UC_COUNT; k++)
 		vg_buf_printf(b, ",c_%s", vg_ucomp_name(k));
-	vg_buf_puts(b, ",score,commended\n");
+	vg_buf_puts(b, ",score,commended,missing_share\n");
 	for (int c = 0; c < VG_TL_NCLASS; c++)
 		for (size_t i = 0; ev->evaluated[c] && i < shown(&ev->cls[c], top_k); i++)
 			csv_row(b, &ev->cls[c], &ev->cls[c].rows[i]);
@@ -288,6 +289,8 @@ static void json_row(struct vg_buf *b, const struct vg_unit_stats *s)
 	json_num(b, "on_time_rate", s->on_time_rate);
 	json_num(b, "mean_completeness", s->mean_completeness);
 	json_num(b, "duplicate_share", s->duplicate_share);
+	vg_buf_printf(b, ",\"with_missing\":%" PRId64, s->with_missing);
+	json_num(b, "missing_share", s->missing_share);
 	json_num(b, "per_100_beds", s->per_100_beds);
 	json_num(b, "per_million", s->per_million);
 	vg_buf_puts(b, ",\"components\":{");
@@ -464,8 +467,8 @@ static void html_table(struct vg_buf *b, const struct vg_units_class_result *cr,
                        int lang)
 {
 	static const int cols[] = {L_RANK, L_UNIT, L_NAME, L_REPORTS, L_EFFECTIVE, L_VALID,
-	                           L_NEWSER, L_ONTIME, L_COMPL, L_DUP, L_NULLIFIED, L_BEDS,
-	                           L_MILLION, L_SCORE};
+	                           L_NEWSER, L_ONTIME, L_COMPL, L_MISSING, L_DUP, L_NULLIFIED,
+	                           L_BEDS, L_MILLION, L_SCORE};
 	vg_buf_puts(b, "<table><tr>");
 	for (size_t c = 0; c < VG_ARRAY_LEN(cols); c++) {
 		vg_buf_puts(b, "<th>");
@@ -486,6 +489,7 @@ static void html_table(struct vg_buf *b, const struct vg_units_class_result *cr,
 		html_cell_num(b, "%.1f", 100 * s->new_serious_share);
 		html_cell_num(b, "%.1f", 100 * s->on_time_rate);
 		html_cell_num(b, "%.3f", s->mean_completeness);
+		html_cell_num(b, "%.1f", 100 * s->missing_share);
 		html_cell_num(b, "%.1f", 100 * s->duplicate_share);
 		vg_buf_printf(b, "<td>%" PRId64 "</td>", s->nullified);
 		html_cell_num(b, "%.2f", s->per_100_beds);

@@ -91,6 +91,7 @@ struct vg_unit_report {
 	bool serious, unexpected; /* latest version: 严重, 新的 */
 	double completeness;      /* vigiGrade score of the latest version */
 	unsigned cmp_missing;     /* its missing dimensions (quality.h bits) */
+	unsigned cn_missing;      /* its 缺项 (quality.h vg_quality_missing_cn) */
 	struct vg_timeliness tl;  /* of the first version (deadlines are for it) */
 };
 
@@ -130,6 +131,7 @@ struct vg_unit_stats {
 	int64_t tl_known, on_time, late, tl_unknown;
 	int64_t days_late_sum;
 	int64_t well_documented;
+	int64_t with_missing;      /* effective reports with at least one 缺项 */
 	int64_t monthly[12];  /* all reports by month of first submission */
 	/* indicators */
 	double valid_share;        /* (reports - invalid) / reports */
@@ -137,6 +139,7 @@ struct vg_unit_stats {
 	double on_time_rate;       /* on_time / (tl_known, + tl_unknown if counted late) */
 	double mean_completeness;  /* over effective reports */
 	double duplicate_share;    /* duplicates / reports */
+	double missing_share;      /* with_missing / effective (缺项率) */
 	double per_100_beds;       /* effective per 100 beds, NAN when beds not configured */
 	double per_million;        /* effective per million population, NAN if not set */
 	double volume;             /* the configured basis' value (NAN counts as 0) */

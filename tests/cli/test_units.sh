@@ -114,7 +114,8 @@ expect 2 "$("$VIGIL" units --db "$DB" >/dev/null 2>&1 || echo $?)" "--year requi
 "$VIGIL" units cases --db "$DB" --year "$YEAR" --unit H001 --format csv > "$T/cases.csv"
 expect 3 "$(wc -l < "$T/cases.csv" | tr -d ' ')" "units cases: header + 2 reports of H001"
 expect_in "$B1,H001,drug,effective,other,no," "$T/cases.csv" "late report listed"
-expect_in ",30,60,30,0.490,sex;age" "$T/cases.csv" "deadline, days, completeness, missing"
+expect_in ",30,60,30,0.490,sex;age,drug_dates;causality" "$T/cases.csv" \
+	"deadline, days, completeness, missing dimensions, 缺项"
 "$VIGIL" units cases --db "$DB" --year "$YEAR" --format json > "$T/cases.json"
 expect_in "\"case\":\"$A2\",\"unit\":\"H002\",\"class\":\"drug\",\"state\":\"duplicate\"" \
 	"$T/cases.json" "duplicate state"

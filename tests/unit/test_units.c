@@ -16,7 +16,8 @@
  *   r6   H2   drug     nullified                                      6
  *   r7   H2   drug     invalid (a minimum element missing)            6
  *   r8   H2   drug     other, no awareness date: no verdict;          7
- *                      no narrative: completeness 0.9
+ *                      no narrative: completeness 0.9; no causality
+ *                      assessment: one 缺项
  *   r9   P1   drug     serious, on time                               8
  *   r10  P1   drug     submitted in 2023: not in the year
  *   r11  X9   drug     other, on time; X9 is not a registered unit    9
@@ -44,6 +45,7 @@ struct slot {
 	struct vg_case_version v;
 	struct vg_product p;
 	struct vg_event e;
+	struct vg_causality c;
 };
 static struct slot pool[40];
 static size_t npool;
@@ -64,7 +66,8 @@ static struct vg_case_version *mk(const char *id, const char *unit, int klass,
 	memset(s, 0, sizeof(*s));
 	s->p = (struct vg_product){.role = VG_ROLE_SUSPECT, .klass = klass, .name = "X",
 	                           .dose = "1 tab", .indication = "pain",
-	                           .start = D("2024-01-01")};
+	                           .start = D("2024-01-01"), .end = D("2024-01-03")};
+	s->c = (struct vg_causality){0, 0, "reporter", "WHO-UMC", "很可能"};
 	s->e = (struct vg_event){.term = "rash", .onset = D("2024-01-02"),
 	                         .outcome = VG_OUTCOME_RECOVERED};
 	struct vg_case_version *v = &s->v;
@@ -84,6 +87,8 @@ static struct vg_case_version *mk(const char *id, const char *unit, int klass,
 	v->nproducts = 1;
 	v->events = &s->e;
 	v->nevents = 1;
+	v->causality = &s->c;
+	v->ncausality = 1;
 	return v;
 }
 
@@ -133,6 +138,7 @@ static void build_year(void)
 	add(mk("r7", "H2", VG_CLASS_DRUG, "2024-06-01", "2024-06-02"), NULL, 1 /* INVALID */);
 	v = mk("r8", "H2", VG_CLASS_DRUG, NULL, "2024-07-05");
 	v->narrative = NULL;
+	v->ncausality = 0; /* 缺项: no causality assessment */
 	add(v, NULL, 0);
 	v = mk("r9", "P1", VG_CLASS_DRUG, "2024-08-01", "2024-08-10");
 	v->serious = true;
@@ -258,6 +264,8 @@ static void test_indicators_h1(void **state)
 	assert_int_equal(s->days_late_sum, 13); /* 43 - 30 */
 	assert_int_equal(s->tl_unknown, 0);
 	assert_int_equal(s->well_documented, 2); /* r2 = 0.49 */
+	assert_int_equal(s->with_missing, 0);
+	assert_float_equal(s->missing_share, 0.0, 0);
 	assert_float_equal(s->valid_share, 1.0, EPS);
 	assert_float_equal(s->duplicate_share, 0.25, EPS);
 	assert_float_equal(s->new_serious_share, 2.0 / 3, EPS);
@@ -288,6 +296,8 @@ static void test_indicators_h2_p1_x9_z1(void **state)
 	assert_float_equal(s->valid_share, 0.75, EPS);
 	assert_float_equal(s->on_time_rate, 0.5, EPS); /* unknown counts as late */
 	assert_float_equal(s->mean_completeness, 0.95, EPS);
+	assert_int_equal(s->with_missing, 1); /* r8 */
+	assert_float_equal(s->missing_share, 0.5, EPS);
 	assert_float_equal(s->per_100_beds, 1.0, EPS);
 	assert_float_equal(s->per_million, 1.0, EPS);
 	/* 25*2/3 + 10*0.75 + 25*0.5 + 20*0.5 + 15*0.95 + 5*1 */
