@@ -5,7 +5,8 @@
  * socket shared through the kernel).  A slow client only holds a socket,
  * never a thread: reads and writes are non-blocking and an idle connection
  * is closed after cfg->timeout_s.  Handlers that read open a per-thread
- * store (thread-local, registered so that stop can close them all).
+ * store, read-only (thread-local, registered so that stop can close them
+ * all): only the writer thread's connection can change the database.
  * Handlers that write queue a job for the writer thread (writer.c) and
  * suspend the connection; the writer resumes it once the group commit is
  * on disk.
@@ -121,7 +122,7 @@ struct vg_store *vg_req_store(struct vg_req *r, struct vg_err *err)
 
 	if (tls_store && tls_owner == s)
 		return tls_store;
-	if (vg_store_open(s->db, 0, &tls_store, err) != 0)
+	if (vg_store_open(s->db, VG_STORE_READONLY, &tls_store, err) != 0)
 		return NULL;
 	tls_owner = s;
 	slot = vg_xcalloc(1, sizeof(*slot));
