@@ -19,8 +19,10 @@
  *     case row (INSERT ... ON CONFLICT DO NOTHING, then SELECT ... FOR
  *     UPDATE), so concurrent puts of one case serialise and the latest
  *     version is chosen exactly as in SQLite;
- *   - any failed statement aborts a PostgreSQL transaction, so a failed
- *     write inside vg_store_begin/commit poisons it (as store.h says);
+ *   - any failed statement aborts a PostgreSQL transaction, so inside the
+ *     caller's vg_store_begin/commit every operation runs under SAVEPOINT
+ *     vg_op: a failed one is rolled back to it whole and the transaction
+ *     stays usable;
  *   - scans read through a cursor in batches of SCAN_BATCH rows inside a
  *     transaction (opened for the scan when none is, and committed at its
  *     end), so callbacks may run other store calls between rows; their
@@ -217,6 +219,7 @@ static int pg_begin(struct vg_store *st, struct vg_err *err)
 	if (rc == 0) {
 		st->in_tx = true;
 		st->tx_failed = false;
+		st->op_depth = 0;
 	}
 	return rc;
 }
@@ -229,6 +232,7 @@ static int pg_rollback(struct vg_store *st)
 		pq_exec(st, "ROLLBACK", &ignored);
 	st->in_tx = false;
 	st->tx_failed = false;
+	st->op_depth = 0;
 	return 0;
 }
 
@@ -255,9 +259,13 @@ static int tx_enter(struct vg_store *st, bool *own, struct vg_err *err)
 	int rc;
 
 	*own = false;
-	if (st->in_tx)
-		return st->tx_failed ? vg_err_set(err, VG_EDB, NULL, "the transaction failed; roll it back")
-		                     : 0;
+	if (st->in_tx) {
+		if (st->tx_failed)
+			return vg_err_set(err, VG_EDB, NULL, "the transaction failed; roll it back");
+		if (st->op_depth++ == 0)
+			return pq_exec(st, "SAVEPOINT vg_op", err);
+		return 0;
+	}
 	rc = pg_begin(st, err);
 	*own = rc == 0;
 	return rc;
@@ -266,9 +274,16 @@ static int tx_enter(struct vg_store *st, bool *own, struct vg_err *err)
 static int tx_leave(struct vg_store *st, bool own, int rc, struct vg_err *err)
 {
 	if (!own) {
-		if (rc && st->in_tx)
-			st->tx_failed = true;
-		return rc;
+		/* Inside the caller's transaction each operation runs under a
+		 * savepoint: a failed one is undone whole, the transaction goes on. */
+		struct vg_err ignored = VG_ERR_INIT;
+		if (!st->in_tx || --st->op_depth > 0)
+			return rc;
+		if (rc) {
+			st->tx_failed = pq_exec(st, "ROLLBACK TO SAVEPOINT vg_op", &ignored) != 0;
+			return rc;
+		}
+		return pq_exec(st, "RELEASE SAVEPOINT vg_op", err);
 	}
 	if (rc) {
 		pg_rollback(st);

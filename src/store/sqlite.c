@@ -18,7 +18,11 @@
  *      a fresh file at once do not both apply migration 1.
  *
  * Transactions: vg_store_begin is BEGIN IMMEDIATE, taking the write lock
- * at once so a transaction never fails half-way on a lock upgrade.  Writes
+ * at once so a transaction never fails half-way on a lock upgrade.  Inside
+ * the caller's transaction, an operation that fails before changing any row
+ * (sqlite3_total_changes64 unchanged: SQLite undoes a failed statement by
+ * itself) leaves the transaction usable; one that fails half-way poisons it
+ * (tx_failed) until the caller rolls back.  Writes
  * outside begin/commit open and commit their own transaction (tx_enter /
  * tx_leave).  After the lock is taken, PRAGMA data_version tells whether
  * another connection committed since we last looked; if so the in-memory
@@ -180,6 +184,7 @@ int sq_begin(struct vg_store *st, struct vg_err *err)
 	}
 	st->in_tx = true;
 	st->tx_failed = false;
+	st->op_depth = 0;
 	return 0;
 }
 
@@ -211,6 +216,7 @@ int sq_rollback(struct vg_store *st)
 		tx_exec(st, S_ROLLBACK, "ROLLBACK", &ignored);
 	st->in_tx = false;
 	st->tx_failed = false;
+	st->op_depth = 0;
 	vg_sq_cache_flush(st);
 	return 0;
 }
@@ -220,10 +226,13 @@ int vg_sq_tx_enter(struct vg_store *st, bool *own, struct vg_err *err)
 	int rc;
 
 	*own = false;
-	if (st->in_tx)
-		return st->tx_failed ? vg_err_set(err, VG_EDB, NULL,
-		                                  "the transaction failed; roll it back")
-		                     : 0;
+	if (st->in_tx) {
+		if (st->tx_failed)
+			return vg_err_set(err, VG_EDB, NULL, "the transaction failed; roll it back");
+		if (st->op_depth++ == 0)
+			st->op_changes = sqlite3_total_changes64(st->db);
+		return 0;
+	}
 	rc = sq_begin(st, err);
 	if (rc == 0)
 		*own = true;
@@ -233,7 +242,10 @@ int vg_sq_tx_enter(struct vg_store *st, bool *own, struct vg_err *err)
 int vg_sq_tx_leave(struct vg_store *st, bool own, int rc, struct vg_err *err)
 {
 	if (!own) {
-		if (rc && st->in_tx)
+		/* A failed statement is undone by SQLite itself; only an operation
+		 * that failed after changing rows leaves the transaction unusable. */
+		if (st->in_tx && --st->op_depth == 0 && rc &&
+		    sqlite3_total_changes64(st->db) != st->op_changes)
 			st->tx_failed = true;
 		return rc;
 	}

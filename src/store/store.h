@@ -29,9 +29,13 @@
  * synchronous=FULL and foreign keys on; every statement is prepared.  Writes
  * inside vg_store_begin/commit are atomic; outside a transaction each write
  * is its own transaction and is on disk when it returns.  begin takes the
- * write lock at once (BEGIN IMMEDIATE; other writers wait up to 10 s).  When
- * a write fails inside begin/commit, the transaction is poisoned: later
- * writes and commit fail, and the caller must vg_store_rollback.
+ * write lock at once (BEGIN IMMEDIATE; other writers wait up to 10 s).  A
+ * write that fails inside begin/commit stores nothing of itself, and when it
+ * was refused before changing anything (unknown case, name taken, dangling
+ * unit, bad argument) the transaction goes on.  With SQLite, one that failed
+ * half-way (a database error after some rows were written) poisons the
+ * transaction: later writes and commit fail, and the caller must
+ * vg_store_rollback.  PostgreSQL undoes such a write alone (a savepoint).
  *
  * Callbacks (case_list, scans, audit_list, unit/user lists) may read the
  * store, but must not start another walk of the same kind.

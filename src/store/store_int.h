@@ -213,7 +213,9 @@ struct vg_store {
 	int flags;
 	int schema_version, applied_now;
 	bool in_tx;      /* inside vg_store_begin/commit */
-	bool tx_failed;  /* a put failed half-way: only rollback is allowed */
+	bool tx_failed;  /* a write failed half-way: only rollback is allowed */
+	int op_depth;        /* store operations running inside the caller's tx */
+	int64_t op_changes;  /* sqlite3_total_changes64 when the outermost began */
 	int64_t data_version;
 	int64_t next_version; /* rowid the next version gets; 0: not known yet */
 	sqlite3_stmt *stmts[S__COUNT];

@@ -723,6 +723,97 @@ static void test_rollback_leaves_nothing(void **state)
 	assert_true(r.became_latest);
 }
 
+/* Inside a transaction, an operation refused before it changed anything
+ * (unknown case, duplicate or dangling name) leaves the transaction usable
+ * (the HTTP writer commits groups of submissions that way). */
+static void test_clean_failure_keeps_transaction(void **state)
+{
+	struct fx *f = *state;
+	struct vg_err err = VG_ERR_INIT;
+	struct vg_unit u = {"U1", "unit", "hospital", "440100", 0, 0};
+	struct vg_user usr = {0, "wang", VG_USER_REVIEWER, NULL, "$argon2id$x", false, 0, 0};
+	struct vg_user bad = {0, "zhao", VG_USER_REPORTER, "no-such-unit", "$argon2id$x", false, 0, 0};
+
+	assert_int_equal(vg_store_user_add(f->st, &usr, "admin", &err), 0);
+	assert_int_equal(vg_store_begin(f->st, &err), 0);
+	put(f, mk(f, "G1", "20240101", NULL));
+	assert_int_equal(vg_store_case_set_status(f->st, "nope", 1, NULL, "rev", &err), VG_ENOTFOUND);
+	err = (struct vg_err)VG_ERR_INIT;
+	assert_int_equal(vg_store_user_add(f->st, &usr, "admin", &err), VG_EEXIST);
+	err = (struct vg_err)VG_ERR_INIT;
+	assert_int_not_equal(vg_store_user_add(f->st, &bad, "admin", &err), 0);
+	err = (struct vg_err)VG_ERR_INIT;
+	assert_int_equal(vg_store_unit_put(f->st, &u, "admin", &err), 0);
+	put(f, mk(f, "G2", "20240101", NULL));
+	assert_int_equal(vg_store_commit(f->st, &err), 0);
+	assert_int_equal(info(f).cases, 2);
+	assert_int_equal(info(f).units, 1);
+	assert_int_equal(info(f).users, 1);
+	assert_int_equal(info(f).audit_rows, 2); /* user.add, unit.put */
+}
+
+/* A put that fails half-way (here: a test trigger refuses its events) never
+ * leaves part of the version behind.  SQLite: the transaction is poisoned
+ * and commit rolls it all back.  PostgreSQL: the failed operation is rolled
+ * back to its savepoint and the rest commits. */
+static void add_boom_trigger(struct fx *f)
+{
+	static const char sq[] = "CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.term = 'boom'"
+	                         " BEGIN SELECT RAISE(ABORT, 'boom'); END";
+	static const char pg[] =
+		"CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
+		" IF NEW.term = 'boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END$$;"
+		"CREATE TRIGGER boom BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION boom()";
+
+	if (pg_base) {
+		PGconn *c = PQconnectdb(f->path);
+		PGresult *r = PQexec(c, pg);
+		assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+		PQclear(r);
+		PQfinish(c);
+	} else {
+		sqlite3 *db = NULL;
+		assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, sq, NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+	}
+}
+
+static void test_failed_put_midway(void **state)
+{
+	struct fx *f = *state;
+	struct vg_err err = VG_ERR_INIT;
+	struct vg_case_version *bad = mk(f, "B1", "20240101", NULL);
+	struct vg_put_result r;
+
+	add_boom_trigger(f);
+	bad->events[0].term = "boom";
+	/* Alone: its own transaction, rolled back. */
+	assert_int_not_equal(vg_store_put_version(f->st, bad, NULL, &r, &err), 0);
+	assert_false(r.version_added);
+	assert_int_equal(info(f).versions, 0);
+	err = (struct vg_err)VG_ERR_INIT;
+
+	assert_int_equal(vg_store_begin(f->st, &err), 0);
+	put(f, mk(f, "G1", "20240101", NULL));
+	assert_int_not_equal(vg_store_put_version(f->st, bad, NULL, &r, &err), 0);
+	err = (struct vg_err)VG_ERR_INIT;
+	if (pg_base) {
+		assert_int_equal(vg_store_commit(f->st, &err), 0);
+		assert_int_equal(info(f).cases, 1);
+	} else {
+		assert_int_equal(vg_store_commit(f->st, &err), VG_EDB);
+		assert_int_equal(info(f).cases, 0);
+	}
+	assert_int_equal(info(f).versions, info(f).cases);
+	assert_int_equal(info(f).products, info(f).cases);
+	/* The store works on afterwards, cache included. */
+	r = put(f, mk(f, "G1", "20240101", NULL));
+	assert_int_equal(r.version_added, !pg_base);
+	r = put(f, mk(f, "B1", "20240101", NULL));
+	assert_true(r.case_added);
+}
+
 /* Two handles on one file: the second's writes invalidate the first's cache. */
 static void test_two_handles(void **state)
 {
@@ -986,6 +1077,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_case_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_info_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clean_failure_keeps_transaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_put_midway, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_handles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_mid_import, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_append_only, setup, teardown),
