@@ -26,6 +26,7 @@ const struct vg_cli_cmd vg_cmd_serve = {
 	        "  --max-upload BYTES      E2B XML upload cap (default 33554432)\n"
 	        "  --timeout S             idle connection timeout (default 15)\n"
 	        "  --max-conns N           simultaneous connections (default 1024)\n"
+	        "  --max-per-ip N          connections per client address (default 0: no limit)\n"
 	        "  --session-ttl S         login token lifetime (default 28800)\n"
 	        "  --drain S               graceful stop: wait for requests (default 20)\n"
 	        "  --pwhash-cost C         interactive|moderate|min, for the timing dummy\n"
@@ -54,7 +55,7 @@ static int to_uint(const struct vg_cli_cmd *cmd, const char *name, int64_t v, in
 
 struct serve_opts {
 	const char *db, *listen, *cost;
-	int64_t threads, max_body, max_upload, timeout, conns, ttl, drain, fail_acct, fail_addr;
+	int64_t threads, max_body, max_upload, timeout, conns, per_ip, ttl, drain, fail_acct, fail_addr;
 	bool quiet;
 };
 
@@ -76,6 +77,7 @@ static int apply(const struct serve_opts *o, struct vg_http_config *c)
 	rc = to_uint(cmd, "threads", o->threads, 256, &c->threads);
 	if (!rc) rc = to_uint(cmd, "timeout", o->timeout, 3600, &c->timeout_s);
 	if (!rc) rc = to_uint(cmd, "max-conns", o->conns, 100000, &c->max_conns);
+	if (!rc) rc = to_uint(cmd, "max-per-ip", o->per_ip, 100000, &c->max_per_ip);
 	if (!rc) rc = to_uint(cmd, "drain", o->drain, 3600, &c->drain_s);
 	if (!rc) rc = to_uint(cmd, "login-fail-account", o->fail_acct, 1000, &c->login_fail_account);
 	if (!rc) rc = to_uint(cmd, "login-fail-addr", o->fail_addr, 100000, &c->login_fail_addr);
@@ -114,7 +116,7 @@ static int serve(const struct vg_http_config *cfg)
 static int run_serve(int argc, char **argv)
 {
 	struct serve_opts o = {NULL, "127.0.0.1:8080", "interactive", 0, 1 << 20, 32 << 20,
-	                       15, 1024, 8 * 3600, 20, 5, 20, false};
+	                       15, 1024, 0, 8 * 3600, 20, 5, 20, false};
 	struct vg_cli_opt opts[] = {
 		VG_OPT_STR("db", &o.db, "PATH", "database file or postgresql:// URI"),
 		VG_OPT_STR("listen", &o.listen, "HOST:PORT", "address to listen on"),
@@ -123,6 +125,7 @@ static int run_serve(int argc, char **argv)
 		VG_OPT_INT("max-upload", &o.max_upload, "BYTES", "E2B upload cap"),
 		VG_OPT_INT("timeout", &o.timeout, "S", "idle connection timeout"),
 		VG_OPT_INT("max-conns", &o.conns, "N", "simultaneous connections"),
+		VG_OPT_INT("max-per-ip", &o.per_ip, "N", "connections per client address"),
 		VG_OPT_INT("session-ttl", &o.ttl, "S", "login token lifetime"),
 		VG_OPT_INT("drain", &o.drain, "S", "graceful stop deadline"),
 		VG_OPT_STR("pwhash-cost", &o.cost, "C", "interactive|moderate|min"),

@@ -54,6 +54,7 @@ struct vg_http_config {
 	size_t max_header;       /* per-connection memory for request line + headers */
 	unsigned timeout_s;      /* idle connection timeout */
 	unsigned max_conns;      /* simultaneous connections */
+	unsigned max_per_ip;     /* simultaneous connections per client address; 0: no limit */
 	int64_t session_ttl;     /* seconds a login token lives */
 	unsigned drain_s;        /* graceful shutdown: wait this long for requests */
 	int pwcost;              /* enum vg_pwcost, for the dummy hash of unknown users */
@@ -64,7 +65,7 @@ struct vg_http_config {
 	void *log_ctx;
 };
 #define VG_HTTP_CONFIG_INIT                                                             \
-	{NULL, "127.0.0.1:8080", 0, (size_t)1 << 20, (size_t)32 << 20, 16384, 15, 1024,    \
+	{NULL, "127.0.0.1:8080", 0, (size_t)1 << 20, (size_t)32 << 20, 16384, 15, 1024, 0, \
 	 8 * 3600, 20, VG_PWCOST_INTERACTIVE, 5, 20, 600, NULL, NULL}
 
 struct vg_http_server;

@@ -489,6 +489,7 @@ static int start_mhd(struct vg_http_server *s, struct vg_err *err)
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)s->cfg.timeout_s,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)s->cfg.max_conns,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)s->cfg.max_per_ip,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)s->cfg.max_header,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
