@@ -225,7 +225,7 @@ struct fixture {
 	unsigned port;
 };
 
-static int srv_setup(void **state)
+static int start_with(void **state, unsigned per_ip)
 {
 	struct fixture *f = vg_xcalloc(1, sizeof(*f));
 	struct vg_http_config cfg = VG_HTTP_CONFIG_INIT;
@@ -242,11 +242,15 @@ static int srv_setup(void **state)
 	cfg.max_header = 8192;
 	cfg.drain_s = 5;
 	cfg.pwcost = VG_PWCOST_MIN;
+	cfg.max_per_ip = per_ip;
 	assert_int_equal(vg_http_start(&cfg, &f->srv, &err), 0);
 	f->port = vg_http_port(f->srv);
 	*state = f;
 	return 0;
 }
+
+static int srv_setup(void **state) { return start_with(state, 0); }
+static int srv_setup_per_ip(void **state) { return start_with(state, 2); }
 
 static int srv_teardown(void **state)
 {
@@ -408,6 +412,27 @@ static void test_truncated_body(void **state)
 	close(fd);
 }
 
+static void test_per_ip_limit(void **state)
+{
+	struct fixture *f = *state;
+	char buf[1024];
+	bool closed;
+	int fd[3];
+
+	for (int i = 0; i < 3; i++) {
+		fd[i] = dial(f->port);
+		sendall(fd[i], "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+	}
+	for (int i = 0; i < 3; i++) {
+		drain_fd(fd[i], buf, sizeof(buf), 1500, &closed);
+		if (i < 2)
+			assert_non_null(strstr(buf, "HTTP/1.1 200"));
+		else
+			assert_true(closed && buf[0] == '\0'); /* third one refused */
+		close(fd[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +445,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_caps, srv_setup, srv_teardown),
 		cmocka_unit_test_setup_teardown(test_pipelined, srv_setup, srv_teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_body, srv_setup, srv_teardown),
+		cmocka_unit_test_setup_teardown(test_per_ip_limit, srv_setup_per_ip, srv_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
