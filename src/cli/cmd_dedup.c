@@ -46,7 +46,7 @@ const struct vg_cli_cmd vg_cmd_dedup = {
 	.name = "dedup",
 	.summary = "list probable duplicate cases; confirm or reject a pair",
 	.usage = "vigil dedup --db PATH [--threshold X] [--format table|csv|json] [--limit N]\n"
-	         "       [--groups]\n"
+	         "       [--groups] [--since DATE]\n"
 	         "       vigil dedup confirm|reject --db PATH CASE_A CASE_B",
 	.help = "Fellegi-Sunter record linkage on sex, age, onset date, country, products,\n"
 	        "events, reporter and patient initials, with weights from the data (rare\n"
@@ -54,7 +54,9 @@ const struct vg_cli_cmd vg_cmd_dedup = {
 	        "default threshold 17 was calibrated on bench/gen_dups (docs/QUALITY.md).\n"
 	        "Columns: score, suggested master, duplicate, reasons (field and weight).\n"
 	        "--groups: connected groups of pairs (one literature case sent by four\n"
-	        "companies is one group of four), with the best documented member as master.\n",
+	        "companies is one group of four), with the best documented member as master.\n"
+	        "--since DATE: the daily review - only pairs involving a case received on or\n"
+	        "after DATE (compared with every case).\n",
 	.run = run_dedup,
 	.subcommands = dedup_sub,
 };
@@ -130,8 +132,9 @@ static void print_head(int fmt)
 		printf("%7s  %-20s %-20s %s\n", "score", "case_a (master)", "case_b", "reasons");
 }
 
-/* keep[k]: pair k was not rejected by a reviewer (malloc'd). */
-static bool *kept_pairs(struct vg_store *st, const struct vg_dedup *d)
+/* keep[k]: pair k was not rejected by a reviewer and, with since (a day
+ * number, INT32_MIN: none), holds a case received that day or later. */
+static bool *kept_pairs(struct vg_store *st, const struct vg_dedup *d, int32_t since)
 {
 	struct vg_arena a;
 	size_t np = vg_dedup_npairs(d);
@@ -140,7 +143,10 @@ static bool *kept_pairs(struct vg_store *st, const struct vg_dedup *d)
 	for (size_t k = 0; k < np; k++) {
 		const struct vg_dedup_pair *p = vg_dedup_pair(d, k);
 		vg_arena_reset(&a);
-		keep[k] = !rejected(st, &a, vg_dedup_case_id(d, p->a), vg_dedup_case_id(d, p->b));
+		bool recent = since == INT32_MIN || vg_dedup_received_day(d, p->a) >= since ||
+		              vg_dedup_received_day(d, p->b) >= since;
+		keep[k] = recent &&
+		          !rejected(st, &a, vg_dedup_case_id(d, p->a), vg_dedup_case_id(d, p->b));
 	}
 	vg_arena_release(&a);
 	return keep;
@@ -239,6 +245,8 @@ static int run_dedup(int argc, char **argv)
 	double threshold = VG_DEDUP_DEFAULT_THRESHOLD;
 	int64_t limit = 0, max_block = 0;
 	bool groups = false;
+	const char *since = NULL;
+	int32_t since_day = INT32_MIN;
 	struct vg_cli_opt opts[] = {
 		VG_OPT_STR("db", &db, "PATH", "database file or postgresql:// URI"),
 		VG_OPT_DOUBLE("threshold", &threshold, "X", "minimum score (default 17)"),
@@ -246,6 +254,7 @@ static int run_dedup(int argc, char **argv)
 		VG_OPT_INT("limit", &limit, "N", "list at most N pairs"),
 		VG_OPT_INT("max-block", &max_block, "N", "skip blocks larger than N (default 2000)"),
 		VG_OPT_FLAG("groups", &groups, "list groups of linked cases instead of pairs"),
+		VG_OPT_STR("since", &since, "DATE", "only pairs with a case received on or after DATE"),
 		VG_OPT_END,
 	};
 	struct vg_err err = VG_ERR_INIT;
@@ -262,6 +271,14 @@ static int run_dedup(int argc, char **argv)
 		rc = vg_cli_usage_error(&vg_cmd_dedup, "unknown subcommand '%s'", pos[0]);
 		goto out;
 	}
+	if (since) {
+		struct vg_date sd;
+		if (vg_date_parse(vg_sv_of(since), &sd) < 0 || sd.prec < VG_DATE_YEAR) {
+			rc = vg_cli_usage_error(&vg_cmd_dedup, "--since: '%s' is not a date", since);
+			goto out;
+		}
+		since_day = vg_date_first_day(&sd);
+	}
 	if ((fmt = vg_cli_format(&vg_cmd_dedup, format)) < 0 || max_block < 0 ||
 	    (rc = vg_cli_db(&vg_cmd_dedup, db, &db))) {
 		rc = rc ? rc : vg_cli_usage_error(&vg_cmd_dedup, "bad --format or --max-block");
@@ -273,7 +290,7 @@ static int run_dedup(int argc, char **argv)
 		rc = vg_cli_fail(db, &err);
 		goto out;
 	}
-	bool *keep = kept_pairs(st, d);
+	bool *keep = kept_pairs(st, d, since_day);
 	rc = groups ? list_groups(d, keep, fmt, limit) : list_pairs(d, keep, fmt, limit);
 	free(keep);
 out:

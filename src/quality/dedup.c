@@ -301,6 +301,11 @@ const char *vg_dedup_case_id(const struct vg_dedup *d, size_t i)
 	return i < d->n ? d->recs[i].case_id : NULL;
 }
 
+int32_t vg_dedup_received_day(const struct vg_dedup *d, size_t i)
+{
+	return i < d->n ? d->recs[i].received : DAY_UNKNOWN;
+}
+
 /* ------------------------------------------------------- field weights */
 
 static double lr(double m, double u)

@@ -216,6 +216,9 @@ size_t vg_dedup_add(struct vg_dedup *d, const struct vg_dedup_input *in);
 size_t vg_dedup_add_case(struct vg_dedup *d, const struct vg_case_version *v);
 size_t vg_dedup_count(const struct vg_dedup *d);
 const char *vg_dedup_case_id(const struct vg_dedup *d, size_t i);
+/* Received date of record i as days since 1970-01-01 (vg_date_first_day),
+ * INT32_MIN when unknown. */
+int32_t vg_dedup_received_day(const struct vg_dedup *d, size_t i);
 
 /* Compute the candidate pairs scoring >= opts->threshold, best first
  * (ties by record indices).  May be called again with other options. */

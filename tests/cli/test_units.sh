@@ -50,6 +50,11 @@ expect 2 "$("$VIGIL" dedup --db "$DB" --format xml >/dev/null 2>&1 || echo $?)" 
 expect 3 "$("$VIGIL" dedup confirm --db "$DB" "$A1" NOPE >/dev/null 2>&1 || echo $?)" \
 	"confirm an unknown case"
 
+"$VIGIL" dedup --db "$DB" --threshold 0 --since 2099-01-01 --format json > "$T/since.json"
+expect "[]" "$(cat "$T/since.json")" "--since: nothing received after 2099"
+"$VIGIL" dedup --db "$DB" --threshold 0 --since "$TODAY" --format json > "$T/since.json"
+expect_in "\"$A2\"" "$T/since.json" "--since today keeps the pair"
+expect 2 "$("$VIGIL" dedup --db "$DB" --since junk >/dev/null 2>&1 || echo $?)" "--since junk"
 "$VIGIL" dedup --db "$DB" --threshold 0 --groups --format csv > "$T/groups.csv"
 expect "group,master,members,size,weakest,best" "$(head -1 "$T/groups.csv")" "groups header"
 expect_in "$A1" "$T/groups.csv" "group holds A1"
