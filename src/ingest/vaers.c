@@ -358,8 +358,11 @@ static void map_data(struct run *r, struct vg_case_version *v, const struct row 
 	struct vg_sv state = vg_sv_trim(a->f[A_STATE]), ord = vg_sv_trim(a->f[A_ORDER]);
 
 	padded(a->f[A_ID], ID_DIGITS, id);
-	v->case_id = vg_arena_printf(&r->arena, "VAERS-%.7s", id + ID_DIGITS - 7);
-	v->report_id = vg_arena_printf(&r->arena, "%.7s", id + ID_DIGITS - 7);
+	size_t lead = 0; /* VAERS writes 7 digits, zero-padded; longer ids stay whole */
+	while (lead < ID_DIGITS - 7 && id[lead] == '0')
+		lead++;
+	v->report_id = vg_arena_strndup(&r->arena, id + lead, ID_DIGITS - lead);
+	v->case_id = vg_arena_printf(&r->arena, "VAERS-%s", v->report_id);
 	v->source = "vaers";
 	v->source_version = dup(r, ord);
 	v->redacted = true; /* public release (DECISIONS.md) */

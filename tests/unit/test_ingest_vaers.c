@@ -201,6 +201,8 @@ static void test_bad_rows(void **state)
 		"0000002,01/02/2020,CA\r\n"
 		"ABC,01/02/2020,CA,F,x,,1\r\n"
 		"0000003,01/02/2020,CA,F,\"never closed,,1\r\n";
+	static const char big[] = "VAERS_ID,RECVDATE,SYMPTOM_TEXT\n12345678,01/02/2031,x\n"
+	                          "2345678,01/02/2031,y\n";
 	struct vg_ingest_mem in[2] = {{"d.csv", data, sizeof data - 1}, {"empty.csv", "", 0}};
 	struct got g;
 	struct vg_ingest_sink sink = {collect, NULL, &g};
@@ -214,6 +216,13 @@ static void test_bad_rows(void **state)
 	assert_string_equal(g.v[0]->narrative, "ok, quoted");
 	assert_int_equal(g.v[0]->seriousness, VG_SER_DEATH);
 	assert_int_equal(g.st.rows_rejected, 3);
+	/* 8-digit ids (after 9,999,999) stay whole: no collision with 7 digits */
+	in[0] = (struct vg_ingest_mem){"big.csv", big, sizeof big - 1};
+	g.n = 0;
+	assert_int_equal(vg_ingest_vaers_mem(in, 1, NULL, &sink, &g.st, &err), 0);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.v[0]->case_id, "VAERS-2345678");
+	assert_string_equal(g.v[1]->case_id, "VAERS-12345678");
 	in[0] = (struct vg_ingest_mem){"x.csv", "A,B\n1,2\n", 8};
 	assert_int_equal(vg_ingest_vaers_mem(in, 1, NULL, &sink, &g.st, &err), VG_EPARSE);
 	vg_arena_release(&g.a);
