@@ -20,7 +20,7 @@ static const struct vg_cli_cmd export_e2b = {
 	.help = "Writes one MCCI_IN200100UV01 batch holding one PORR_IN049016UV message.\n"
 	        "It validates against the ICH E2B(R3) schemas and `vigil import e2b` reads\n"
 	        "it back to the same case (fields E2B cannot carry: aware and submitted\n"
-	        "dates, region, the unexpected flag, device model/UDI/category).\n"
+	        "dates, the unexpected flag, device model/UDI/category).\n"
 	        "-o is short for --output.\n",
 	.run = run_e2b,
 };

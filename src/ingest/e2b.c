@@ -705,6 +705,7 @@ static void r3_reporter(struct ctx *c, struct vg_case_version *v, xmlNode *ie)
 		if (is_el(k, "prefix") || is_el(k, "given") || is_el(k, "family"))
 			name = join(c, name, " ", text(c, k, "C.2.r.1"));
 	v->reporter_name = name;
+	v->region = text(c, path(ae, "addr/state"), "C.2.r.2.4"); /* province / state */
 	v->reporter_org = text(c, path(ae, "representedOrganization/assignedEntity/"
 	                                   "representedOrganization/name"), "C.2.r.2.1");
 	if (!v->reporter_org)

@@ -8,7 +8,8 @@
  * schema order; the structure written is exactly the one e2b.c reads, so
  * export -> import gives back the same version, except:
  *
- *   not carried by E2B   aware, submitted, region, unexpected, source and
+ *   region               the primary source's state/province (C.2.r.2.4)
+ *   not carried by E2B   aware, submitted, unexpected, source and
  *                        source_version (re-import says "e2b"), class (drug),
  *                        product class, device_model, udi, category,
  *                        redacted (an exported case is a submission)
@@ -508,6 +509,11 @@ static void reporter(struct w *w, const struct vg_case_version *v)
 	OPEN(w, "<controlActEvent classCode=\"CACT\" moodCode=\"EVN\">");
 	OPEN(w, "<author typeCode=\"AUT\">");
 	OPEN(w, "<assignedEntity classCode=\"ASSIGNED\">");
+	if (v->region) { /* C.2.r.2.4 state or province */
+		OPEN(w, "<addr>");
+		el_text(w, "state", v->region);
+		CLOSE(w, "</addr>");
+	}
 	if (v->reporter_phone)
 		put(w, "<telecom value=\"tel:%s\"/>", x(w, v->reporter_phone));
 	OPEN(w, "<assignedPerson classCode=\"PSN\" determinerCode=\"INSTANCE\">");

@@ -64,6 +64,7 @@ xmllint --noout --nonet --schema "$XSD" "$E2B/vigil_export_cn_nullified.xml" 2>/
 "$VIGIL" cases show --db "$T/cn.db" CN-HOSP1-2024-0001 > "$T/cn1.json"
 grep -q '"nullified":true' "$T/cn1.json" || fail "CN case not nullified"
 grep -q '头孢曲松钠注射液' "$T/cn1.json" || fail "Chinese product name lost"
+grep -q '"region":"440100"' "$T/cn1.json" || fail "region (C.2.r.2.4) lost"
 "$VIGIL" export e2b --db "$T/cn.db" -o "$T/cn.xml" CN-HOSP1-2024-0001
 xmllint --noout --nonet --schema "$XSD" "$T/cn.xml" 2>/dev/null || fail "CN re-export invalid"
 "$VIGIL" import e2b --db "$T/cn2.db" "$T/cn.xml" >/dev/null

@@ -207,6 +207,7 @@ static void test_r3_scenario6(void **state)
 	assert_string_equal(v->events[0].term, "consci\xc3\xaancia alterada");
 	assert_string_equal(v->reporter_name, "Dr. Jerome James Jacobs");
 	assert_string_equal(v->reporter_org, "Pharma Company");
+	assert_string_equal(v->region, "NJ"); /* C.2.r.2.4 */
 	assert_string_equal(v->reporter_phone, "3334445555");
 	assert_string_equal(v->products[0].ingredient,
 	                    "TERBINAFINE HYDROCHLORIDE\\ARGEMONE MEXICANA SEED OIL");
@@ -584,6 +585,7 @@ static void test_export_roundtrip_built(void **state)
 	assert_int_equal(vg_date_parse(vg_sv_of("202402"), &v->received), 0);
 	assert_int_equal(vg_date_parse(vg_sv_of("20240301"), &v->latest), 0);
 	v->country = "CN";
+	v->region = "440100";
 	v->qualification = VG_QUAL_PHARMACIST;
 	v->reporter_name = "王 药师";
 	v->reporter_org = "某市人民医院";
