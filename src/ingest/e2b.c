@@ -952,6 +952,7 @@ static void map_r2(struct ctx *c, xmlNode *sr, struct vg_case_version *v)
 	v->reporter_name = join(c, el_text(c, ps, "reportergivename", "A.2.1.1b"), " ",
 	                        el_text(c, ps, "reporterfamilyname", "A.2.1.1d"));
 	v->reporter_org = el_text(c, ps, "reporterorganization", "A.2.1.2a");
+	v->region = el_text(c, ps, "reporterstate", "A.2.1.2e");
 	r2_patient(c, v, child(sr, "patient"));
 	/* FDA's public FAERS XML is a redacted public release (DECISIONS.md),
 	 * like the FAERS ASCII files; other R2 senders are not */

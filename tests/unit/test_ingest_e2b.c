@@ -343,7 +343,7 @@ static void test_r2_codes_causality_nullification(void **state)
 		"<casenullification>1</casenullification><nullificationreason>duplicate"
 		"</nullificationreason><primarysource><reportergivename>Anna</reportergivename>"
 		"<reporterfamilyname>Muster</reporterfamilyname><qualification>1</qualification>"
-		"<reportercountry>DE</reportercountry></primarysource>"
+		"<reporterstate>Bayern</reporterstate><reportercountry>DE</reportercountry></primarysource>"
 		"<sender><senderorganization>ACME</senderorganization></sender><patient>"
 		"<patientinitial>AM</patientinitial><patientonsetage>18</patientonsetage>"
 		"<patientonsetageunit>802</patientonsetageunit><patientsex>2</patientsex>"
@@ -369,6 +369,7 @@ static void test_r2_codes_causality_nullification(void **state)
 	assert_string_equal(v->nullify_reason, "duplicate");
 	assert_string_equal(v->reporter_name, "Anna Muster");
 	assert_string_equal(v->country, "DE");
+	assert_string_equal(v->region, "Bayern");
 	assert_string_equal(v->age_unit, "mo");
 	assert_true(fabs(v->age_years - 1.5) < 0.01);
 	assert_string_equal(v->events[0].term, "Hautausschlag");
