@@ -467,6 +467,58 @@ static void test_scan_callback_writes(void **state)
 	assert_int_equal(scan_count(f, false), 4);
 }
 
+/* Every version, case by case, oldest first, each with its own flags. */
+struct walk {
+	int n;
+	char seen[8][24];
+	int flags[8];
+};
+
+static int walk_cb(const struct vg_case_version *v, int flags, void *ctx)
+{
+	struct walk *w = ctx;
+
+	if (w->n < 8) {
+		snprintf(w->seen[w->n], sizeof(w->seen[0]), "%s/%s", v->case_id,
+		         v->narrative ? v->narrative : "-");
+		w->flags[w->n] = flags;
+	}
+	w->n++;
+	return 0;
+}
+
+static void test_scan_versions(void **state)
+{
+	struct fx *f = *state;
+	struct vg_err err = VG_ERR_INIT;
+	struct vg_case_version *v;
+	struct walk w = {0};
+
+	v = mk(f, "W2", "20240301", NULL);
+	v->narrative = "b";
+	put(f, v);
+	v = mk(f, "W1", "20240101", NULL);
+	v->narrative = "x";
+	put(f, v);
+	v = mk(f, "W2", "20240401", NULL);
+	v->narrative = "c";
+	v->nullified = true;
+	put(f, v);
+	v = mk(f, "W2", "20240201", NULL);
+	v->narrative = "a";
+	v->nevents = 0;
+	put(f, v);
+	assert_int_equal(vg_store_scan_versions(f->st, walk_cb, &w, &err), 0);
+	assert_int_equal(w.n, 4);
+	assert_string_equal(w.seen[0], "W1/x");
+	assert_string_equal(w.seen[1], "W2/b");
+	assert_string_equal(w.seen[2], "W2/c");
+	assert_string_equal(w.seen[3], "W2/a");
+	assert_int_equal(w.flags[0], 0);
+	assert_int_equal(w.flags[2], VG_SCAN_NULLIFIED);
+	assert_int_equal(w.flags[3], VG_SCAN_INVALID);
+}
+
 /* E2B(R3) C.1.11.1 = 1: a nullification that is latest nullifies the case. */
 static void test_nullification(void **state)
 {
@@ -1073,6 +1125,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nullification, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_callback_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_and_duplicate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_info_counts, setup, teardown),
