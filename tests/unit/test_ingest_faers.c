@@ -400,6 +400,8 @@ static void test_unsorted_same_result(void **state)
 		snprintf(name, sizeof(name), "%s22q4.TXT", t[i]); /* name case varies */
 		copy_reordered(src, name);
 	}
+	spit("ASC_NTS.pdf", "%PDF", 4);        /* other files of a quarter dir: ignored */
+	spit("STAT22Q4.txt", "counts\n", 7);
 	assert_int_equal(run(&a, &sa, &ra, &err, 1, DATA "/2022q4/ASCII"), 0);
 	assert_int_equal(run(&b, &sb, &rb, &err, 1, tmpdir), 0);
 	assert_int_equal(a.n, 258);
@@ -444,7 +446,7 @@ static void test_delete_list(void **state)
 static void test_bad_lines(void **state)
 {
 	static const char demo[] =
-		"primaryid$caseid$caseversion$i_f_code$sex\n"
+		"primaryid$caseid$caseversion$i_f_code$mfr_sndr\n"
 		"11$1$1$I$F\n"
 		"12$1$2$F\n"             /* 4 fields */
 		"x$2$1$I$M\n"            /* no key */
@@ -452,6 +454,7 @@ static void test_bad_lines(void **state)
 		"41$4$1$I$M$extra\n"     /* 6 fields */
 		"51$5$1$I$M\n"
 		"51$5$1$I$M\n"           /* duplicate primaryid */
+		"71$7$1$I$\x96\n"        /* Windows-1252 byte: converted, not rejected */
 		"61$6$1";                /* truncated */
 	static const char reac[] = "primaryid$caseid$pt\n11$1$Rash\n12$1$Nausea\n51$5$Pyrexia\n";
 	struct coll c;
@@ -468,11 +471,12 @@ static void test_bad_lines(void **state)
 	snprintf(p2, sizeof(p2), "%s/REAC24Q1.txt", tmpdir);
 	snprintf(p3, sizeof(p3), "%s/DRUG24Q1.txt", tmpdir);
 	assert_int_equal(run(&c, &st, &rj, &err, 3, p1, p2, p3), 0);
-	assert_int_equal(c.n, 3); /* 11, 31, 51 */
+	assert_int_equal(c.n, 4); /* 11, 31, 51, 71 */
 	assert_non_null(find(&c, "FAERS-1"));
+	assert_string_equal(find(&c, "FAERS-7")->unit, "\xE2\x80\x93"); /* cp1252 0x96: en dash */
 	assert_non_null(find(&c, "FAERS-3"));
 	assert_int_equal(find(&c, "FAERS-5")->nevents, 1);
-	assert_int_equal(st.rows_read, 8 + 3);
+	assert_int_equal(st.rows_read, 9 + 3);
 	assert_int_equal(st.rows_rejected, 6); /* 12 41 x dup 61 + REAC of 12 */
 	coll_free(&c);
 	rm_tmpdir();
