@@ -9,10 +9,11 @@
  *   2. PRAGMAs: journal_mode=WAL (readers never block the writer),
  *      synchronous=FULL (a commit is on disk when it returns; BULK lowers
  *      it to NORMAL: still atomic and consistent after a crash, the last
- *      commits may be lost on power failure), foreign_keys=ON,
- *      busy_timeout (several server threads share the file); a new file gets
- *      16 KiB pages (the JSON documents make rows large: bulk puts run
- *      about 30 % faster than with 4 KiB pages, see docs/PERFORMANCE.md);
+ *      commits may be lost on power failure), foreign_keys=ON, and a busy
+ *      handler with short sleeps (several server threads share the file);
+ *      a new file gets 16 KiB pages (the JSON documents make rows large:
+ *      bulk puts run about 30 % faster than with 4 KiB pages, see
+ *      docs/PERFORMANCE.md);
  *   3. migrations (migrations.c), each in its own IMMEDIATE transaction that
  *      re-reads the schema version under the lock, so two processes opening
  *      a fresh file at once do not both apply migration 1.
@@ -22,12 +23,12 @@
  * the caller's transaction, an operation that fails before changing any row
  * (sqlite3_total_changes64 unchanged: SQLite undoes a failed statement by
  * itself) leaves the transaction usable; one that fails half-way poisons it
- * (tx_failed) until the caller rolls back.  Writes
- * outside begin/commit open and commit their own transaction (tx_enter /
- * tx_leave).  After the lock is taken, PRAGMA data_version tells whether
- * another connection committed since we last looked; if so the in-memory
- * case cache is dropped (it is only a cache of what the tables hold).
- * Rollback also drops it, since it may describe rows that no longer exist.
+ * (tx_failed) until the caller rolls back.  Writes outside begin/commit
+ * open and commit their own transaction (tx_enter / tx_leave).  After the
+ * lock is taken, PRAGMA data_version tells whether another connection
+ * committed since we last looked; if so the in-memory case cache is dropped
+ * (it is only a cache of what the tables hold).  Rollback also drops it,
+ * since it may describe rows that no longer exist.
  */
 #include "vg.h"
 #include "store/store_int.h"
@@ -37,9 +38,7 @@
 #include <unistd.h>
 
 #define BUSY_TIMEOUT_MS 10000
-#ifndef PAGE_SIZE
-#define PAGE_SIZE "16384"
-#endif
+#define NEW_FILE_PAGE_SIZE "16384"
 #define DOC_MAX ((size_t)16 << 20) /* largest JSON document of one version */
 
 int vg_sq_err(struct vg_store *st, struct vg_err *err, const char *what)
@@ -371,8 +370,10 @@ static int set_pragmas(struct vg_store *st, struct vg_err *err)
 {
 	/* page_size only takes effect on a new, empty file; it must come first. */
 	const char *rw = (st->flags & VG_STORE_BULK)
-		? "PRAGMA page_size=" PAGE_SIZE "; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-		: "PRAGMA page_size=" PAGE_SIZE "; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;";
+		? "PRAGMA page_size=" NEW_FILE_PAGE_SIZE "; PRAGMA journal_mode=WAL;"
+		  " PRAGMA synchronous=NORMAL;"
+		: "PRAGMA page_size=" NEW_FILE_PAGE_SIZE "; PRAGMA journal_mode=WAL;"
+		  " PRAGMA synchronous=FULL;";
 
 	sqlite3_busy_handler(st->db, busy_wait, NULL);
 	if (sqlite3_exec(st->db, "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;", NULL,
