@@ -12,7 +12,8 @@
  *      sorted, emits the pairs in (product, event) order.
  *
  * Products are split into contiguous ranges of about equal bucket volume,
- * one per thread; each range fills its own pair array, concatenated after.
+ * one per thread; each range fills its own pair array; the first grows to
+ * hold the others (no second copy of the table).
  * Reports hold each product and event once (the snapshot guarantees it), so
  * a tally is a number of distinct reports.
  *
@@ -257,8 +258,12 @@ int vg_signal_count(const struct vg_snap *s, const struct vg_signal_opts *o,
 	size_t total = 0;
 	for (unsigned k = 0; k < nt; k++)
 		total += jobs[k].npairs;
-	t->pairs = vg_xmalloc((total ? total : 1) * sizeof(*t->pairs));
-	for (unsigned k = 0; k < nt; k++) {
+	/* the first range's array grows in place (large blocks are mmapped:
+	 * realloc moves pages, not bytes) and the others are appended, so the
+	 * table is never held twice */
+	t->pairs = vg_xreallocarray(jobs[0].pairs, total ? total : 1, sizeof(*t->pairs));
+	t->npairs = jobs[0].npairs;
+	for (unsigned k = 1; k < nt; k++) {
 		if (jobs[k].npairs)
 			memcpy(t->pairs + t->npairs, jobs[k].pairs, jobs[k].npairs * sizeof(*t->pairs));
 		t->npairs += jobs[k].npairs;

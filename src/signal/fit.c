@@ -46,6 +46,8 @@ struct run {
 	double x[NPAR], f, g[NPAR], pgn;
 	unsigned iters, at_bound;
 	int status;
+	double H[NPAR][NPAR]; /* inverse Hessian at the end (warm start) */
+	unsigned h_act;       /* active set H belongs to; ~0u: none */
 };
 
 static void theta_to_x(const struct vg_signal_theta *th, double x[NPAR])
@@ -168,6 +170,15 @@ static void direction(double H[NPAR][NPAR], const double g[NPAR], unsigned act, 
 	}
 }
 
+/* -g.d: the first-order decrease a full step along d promises. */
+static double dir_decrease(const double g[NPAR], const double d[NPAR])
+{
+	double gd = 0.0;
+	for (int i = 0; i < NPAR; i++)
+		gd += g[i] * d[i];
+	return -gd;
+}
+
 /* Armijo backtracking along the projected path; 0 when a step was taken. */
 static int line_search(const struct vg_mgps_data *dat, double W, const struct box *b,
 		       struct run *r, const double d[NPAR], bool cautious, double xn[NPAR],
@@ -196,13 +207,16 @@ static void bfgs(const struct vg_mgps_data *dat, double W, const struct box *b,
 		 unsigned maxit, struct run *r)
 {
 	double H[NPAR][NPAR], xn[NPAR], gn[NPAR], d[NPAR], fn;
-	unsigned prev_act = ~0u, stall = 0;
-	bool fresh = true;
+	unsigned prev_act = r->h_act, stall = 0;
+	bool fresh = prev_act == ~0u;
 
 	clamp(b, r->x);
 	r->f = objective(r->x, dat, W, r->g);
 	r->status = VG_FIT_MAXITER;
-	identity(H);
+	if (fresh)
+		identity(H);
+	else
+		memcpy(H, r->H, sizeof(H));
 	for (r->iters = 0; r->iters < maxit; r->iters++) {
 		unsigned act = active_set(b, r->x, r->g);
 		if (act != prev_act)
@@ -213,6 +227,12 @@ static void bfgs(const struct vg_mgps_data *dat, double W, const struct box *b,
 			break;
 		}
 		direction(H, r->g, act, d, &fresh);
+		if (!fresh && dir_decrease(r->g, d) <= 1e-15 * fmax(1.0, fabs(r->f))) {
+			/* the quasi-Newton step would gain less than the objective's
+			 * rounding: converged (saves line searches that must fail) */
+			r->status = VG_FIT_CONVERGED;
+			break;
+		}
 		if (line_search(dat, W, b, r, d, fresh, xn, &fn, gn) != 0) {
 			if (!fresh) {
 				identity(H), fresh = true;
@@ -240,6 +260,8 @@ static void bfgs(const struct vg_mgps_data *dat, double W, const struct box *b,
 		}
 	}
 	unsigned act = active_set(b, r->x, r->g);
+	memcpy(r->H, H, sizeof(H));
+	r->h_act = fresh ? ~0u : prev_act;
 	r->pgn = proj_gnorm(r->g, act);
 	r->at_bound = act;
 	if (act && r->status == VG_FIT_CONVERGED)
@@ -265,6 +287,24 @@ static size_t squash(const uint64_t *n, const double *e, const double *w, size_t
 	return k;
 }
 
+/* Squash sorted points by relative width: a bin holds consecutive points of
+ * equal N whose E lie within a factor 1 + delta of its first. */
+static size_t squash_rel(const uint64_t *n, const double *e, const double *w, size_t m,
+			 double delta, uint64_t *sn, double *se, double *sw)
+{
+	size_t k = 0;
+	for (size_t i = 0, j; i < m; i = j) {
+		double ws = 0.0, es = 0.0, lim = e[i] * (1.0 + delta);
+		for (j = i; j < m && n[j] == n[i] && e[j] <= lim; j++) {
+			double wi = w ? w[j] : 1.0;
+			ws += wi, es += wi * e[j];
+		}
+		sn[k] = n[i], se[k] = es / ws, sw[k] = ws;
+		k++;
+	}
+	return k;
+}
+
 static const struct vg_signal_theta default_starts[] = {
 	{0.2, 0.1, 2.0, 4.0, 1.0 / 3.0},  /* openEBGM autoHyper */
 	{0.1, 0.1, 10.0, 10.0, 0.2},      /* openEBGM autoHyper */
@@ -275,12 +315,58 @@ static const struct vg_signal_theta default_starts[] = {
 	{20.0, 2.0, 2.0, 2.0, 0.05},
 };
 
+/* A squashed copy of the points (owned arrays). */
+struct level {
+	struct vg_mgps_data d;
+	uint64_t *n;
+	double *e, *w, *le;
+};
+
+/* Squash the sorted points into lv: by relative width delta, or, when
+ * delta is 0, into about target equal-count bins. */
+static void level_make(struct level *lv, const struct vg_mgps_data *full, double delta,
+		       size_t target)
+{
+	size_t m = full->m, k;
+	lv->n = vg_xmalloc(m * sizeof(uint64_t));
+	lv->e = vg_xmalloc(m * sizeof(double));
+	lv->w = vg_xmalloc(m * sizeof(double));
+	lv->le = vg_xmalloc(m * sizeof(double));
+	if (delta > 0)
+		k = squash_rel(full->n, full->e, full->w, m, delta, lv->n, lv->e, lv->w);
+	else
+		k = squash(full->n, full->e, full->w, m, target, lv->n, lv->e, lv->w);
+	for (size_t i = 0; i < k; i++)
+		lv->le[i] = log(lv->e[i]);
+	lv->d = (struct vg_mgps_data){lv->n, lv->e, lv->le, lv->w, k, full->threads};
+}
+
+static void level_free(struct level *lv)
+{
+	free(lv->n);
+	free(lv->e);
+	free(lv->w);
+	free(lv->le);
+	memset(lv, 0, sizeof(*lv));
+}
+
+/*
+ * The point sets a fit runs on.  Small tables (<= START_SQUASH points):
+ * everything on the exact points.  Larger ones, in three levels: the
+ * starts on coarse bins (relative width COARSE_DELTA, or START_SQUASH / 4
+ * equal-count bins when that leaves more), the best start then refined on
+ * fine bins (FINE_DELTA) and finished on the exact points, each level
+ * warm-started with the previous one's inverse Hessian, so the exact set
+ * costs a few evaluations.  The answer is the exact likelihood's maximum.
+ */
+#define COARSE_DELTA 0.1
+#define FINE_DELTA 1e-3
+
 struct fitctx {
-	struct vg_mgps_data full, start;
-	double wfull, wstart;
-	double *le_full; /* owned buffers */
-	uint64_t *sq_n;
-	double *sq_e, *sq_w, *sq_le;
+	struct vg_mgps_data full, *start, *fine;
+	double wfull;
+	double *le_full; /* owned */
+	struct level coarse, finelv;
 };
 
 static void ctx_init(struct fitctx *c, const uint64_t *n, const double *e, const double *w,
@@ -294,30 +380,28 @@ static void ctx_init(struct fitctx *c, const uint64_t *n, const double *e, const
 		c->wfull += w ? w[k] : 1.0;
 	}
 	c->full = (struct vg_mgps_data){n, e, c->le_full, w, m, nt};
-	size_t target = o && o->squash ? o->squash : START_SQUASH / 4;
-	if ((o && o->squash) || m > START_SQUASH) {
-		c->sq_n = vg_xmalloc(m * sizeof(uint64_t));
-		c->sq_e = vg_xmalloc(m * sizeof(double));
-		c->sq_w = vg_xmalloc(m * sizeof(double));
-		c->sq_le = vg_xmalloc(m * sizeof(double));
-		size_t k = squash(n, e, w, m, target, c->sq_n, c->sq_e, c->sq_w);
-		for (size_t i = 0; i < k; i++)
-			c->sq_le[i] = log(c->sq_e[i]);
-		c->start = (struct vg_mgps_data){c->sq_n, c->sq_e, c->sq_le, c->sq_w, k, nt};
-		c->wstart = c->wfull;
-	} else {
-		c->start = c->full;
-		c->wstart = c->wfull;
+	c->start = &c->full;
+	if (o && o->squash) { /* the whole fit on squashed points, as asked */
+		level_make(&c->coarse, &c->full, 0, o->squash);
+		c->start = &c->coarse.d;
+	} else if (m > START_SQUASH) {
+		level_make(&c->coarse, &c->full, COARSE_DELTA, 0);
+		if (c->coarse.d.m > START_SQUASH / 4) {
+			level_free(&c->coarse);
+			level_make(&c->coarse, &c->full, 0, START_SQUASH / 4);
+		}
+		c->start = &c->coarse.d;
+		level_make(&c->finelv, &c->full, FINE_DELTA, 0);
+		if (c->finelv.d.m < m / 2)
+			c->fine = &c->finelv.d;
 	}
 }
 
 static void ctx_release(struct fitctx *c)
 {
 	free(c->le_full);
-	free(c->sq_n);
-	free(c->sq_e);
-	free(c->sq_w);
-	free(c->sq_le);
+	level_free(&c->coarse);
+	level_free(&c->finelv);
 }
 
 static bool points_sorted(const uint64_t *n, const double *e, size_t m)
@@ -411,21 +495,24 @@ int vg_signal_fit_points(const uint64_t *n, const double *e, const double *w, si
 	fs = vg_xmalloc(ns * sizeof(double));
 	for (size_t s = 0; s < ns; s++) {
 		memset(&r, 0, sizeof(r));
+		r.h_act = ~0u;
 		theta_to_x(&starts[s], r.x);
-		bfgs(&c.start, c.wstart, &b, maxit, &r);
-		fs[s] = r.f * c.wstart;
+		bfgs(c.start, c.wfull, &b, maxit, &r);
+		fs[s] = r.f * c.wfull;
 		if (r.f < best.f)
 			best = r;
 	}
 	fit->nstarts = (unsigned)ns;
 	for (size_t s = 0; s < ns; s++)
-		fit->nagree += fabs(fs[s] - best.f * c.wstart) < 1e-3;
+		fit->nagree += fabs(fs[s] - best.f * c.wfull) < 1e-3;
 	if (!(o && o->squash)) {
-		/* polish the best start on the exact point set (a restart with a
-		 * fresh Hessian also gains the last digits on a flat ridge) */
+		/* polish the best start on the fine bins, then on the exact
+		 * point set (warm: the inverse Hessian carries over) */
 		struct run polish = best;
+		if (c.fine)
+			bfgs(c.fine, c.wfull, &b, maxit, &polish);
 		bfgs(&c.full, c.wfull, &b, maxit, &polish);
-		if (polish.f <= best.f || c.start.m != c.full.m)
+		if (polish.f <= best.f || c.start != &c.full)
 			best = polish;
 	}
 	unsigned nagree = fit->nagree;
@@ -433,7 +520,7 @@ int vg_signal_fit_points(const uint64_t *n, const double *e, const double *w, si
 	report(fit, &best, &b, &c);
 	fit->nstarts = (unsigned)ns;
 	fit->nagree = nagree;
-	fit->npoints = c.start.m != c.full.m && o && o->squash ? c.start.m : m;
+	fit->npoints = o && o->squash ? c.start->m : m;
 	free(fs);
 	ctx_release(&c);
 	return 0;

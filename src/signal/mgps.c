@@ -58,13 +58,13 @@ static void gamma_ratio(double a, uint64_t n, double *lg, double *dpsi)
 
 /* One truncated component at one point: returns L_k, and the two gradient
  * terms (already multiplied by a_k, b_k) when g is not NULL. */
-static double comp_eval(double a, double b, double n, double e, double le, double lg,
-			double dpsi, double g[2])
+static double comp_eval(double a, double b, double lb, double n, double e, double le,
+			double lg, double dpsi, double g[2])
 {
 	double lq = -log1p(e / b);          /* log(b / (b + E)) */
 	double t = a * lq;                  /* log f(0) */
 	double om = -expm1(t);              /* 1 - f(0) */
-	double l1q = le - log(b) + lq;      /* log(E / (b + E)) */
+	double l1q = le - lb + lq;          /* log(E / (b + E)), lb = log b */
 	double L = lg + t + n * l1q - log(om);
 	if (g) {
 		double inv = 1.0 / om, be = b + e;
@@ -87,7 +87,7 @@ static void *lik_run(void *arg)
 {
 	struct lik_job *j = arg;
 	const struct vg_signal_theta *th = j->th;
-	double lp = log(th->p), lq = log1p(-th->p);
+	double lp = log(th->p), lq = log1p(-th->p), lb1 = log(th->beta1), lb2 = log(th->beta2);
 	uint64_t cur = UINT64_MAX;
 	double lg1 = 0, dp1 = 0, lg2 = 0, dp2 = 0, lfact = 0;
 	double ll = 0.0, g[5] = {0};
@@ -101,15 +101,17 @@ static void *lik_run(void *arg)
 		}
 		double n = (double)cur, w = j->w ? j->w[k] : 1.0;
 		double g1[2], g2[2];
-		double L1 = comp_eval(th->alpha1, th->beta1, n, j->e[k], j->le[k], lg1, dp1,
+		double L1 = comp_eval(th->alpha1, th->beta1, lb1, n, j->e[k], j->le[k], lg1, dp1,
 				      j->grad ? g1 : NULL) + lp;
-		double L2 = comp_eval(th->alpha2, th->beta2, n, j->e[k], j->le[k], lg2, dp2,
+		double L2 = comp_eval(th->alpha2, th->beta2, lb2, n, j->e[k], j->le[k], lg2, dp2,
 				      j->grad ? g2 : NULL) + lq;
-		double mx = L1 > L2 ? L1 : L2;
-		double s1 = exp(L1 - mx), s2 = exp(L2 - mx), tot = s1 + s2;
-		ll += w * (mx + log(tot) - lfact);
+		/* log(e^L1 + e^L2) = max + log1p(e^-|L1 - L2|): one exp, one log1p */
+		bool one = L1 >= L2;
+		double sm = exp(one ? L2 - L1 : L1 - L2);
+		ll += w * ((one ? L1 : L2) + log1p(sm) - lfact);
 		if (j->grad) {
-			double Q = s1 / tot, wq = w * Q, wr = w * (1.0 - Q);
+			double Q = one ? 1.0 / (1.0 + sm) : sm / (1.0 + sm);
+			double wq = w * Q, wr = w * (1.0 - Q);
 			g[0] += wq * g1[0], g[1] += wq * g1[1];
 			g[2] += wr * g2[0], g[3] += wr * g2[1];
 			g[4] += w * (Q - th->p);
@@ -169,29 +171,43 @@ double vg_signal_loglik(const struct vg_signal_theta *th, const uint64_t *n,
 
 /* ------------------------------------------------------------ posterior */
 
-/* Log of the untruncated NB pmf f(N; a, b / (b + E)). */
-static double nb_logpmf(double a, double b, double n, double e)
+/* What a posterior needs that depends on N alone (points come sorted by
+ * N, so it is computed once per distinct N). */
+struct post_n {
+	uint64_t n;
+	double lg1, lg2, lfact; /* log Gamma(a_k + N) - log Gamma(a_k); log N! */
+	struct vg_sf_gshape g1, g2; /* shapes a_k + N */
+	double psi1, psi2;          /* digamma(a_k + N) */
+};
+
+static void post_n_init(struct post_n *c, const struct vg_signal_theta *th, uint64_t n)
 {
-	double lg, dpsi;
-	gamma_ratio(a, (uint64_t)n, &lg, &dpsi);
-	return lg - vg_sf_lgamma(n + 1.0) - a * log1p(e / b) - n * log1p(b / e);
+	double dpsi, N = (double)n;
+	c->n = n;
+	gamma_ratio(th->alpha1, n, &c->lg1, &dpsi);
+	gamma_ratio(th->alpha2, n, &c->lg2, &dpsi);
+	c->lfact = vg_sf_lgamma(N + 1.0);
+	vg_sf_gshape_init(&c->g1, th->alpha1 + N);
+	vg_sf_gshape_init(&c->g2, th->alpha2 + N);
+	c->psi1 = vg_sf_digamma(th->alpha1 + N);
+	c->psi2 = vg_sf_digamma(th->alpha2 + N);
 }
 
 struct mix {
 	double q, a1, r1, a2, r2; /* weight of 1, shapes, rates */
-	struct vg_sf_gshape g1, g2;
+	const struct vg_sf_gshape *g1, *g2;
 };
 
 static double mix_cdf(const struct mix *m, double x, double *pdf)
 {
 	double c = 0.0, d = 0.0, p, q;
 	if (m->q > 0.0) {
-		double dens = vg_sf_gamma_pq_g(&m->g1, m->r1 * x, &p, &q);
+		double dens = vg_sf_gamma_pq_g(m->g1, m->r1 * x, &p, &q);
 		c += m->q * p;
 		d += m->q * m->r1 * dens;
 	}
 	if (m->q < 1.0) {
-		double dens = vg_sf_gamma_pq_g(&m->g2, m->r2 * x, &p, &q);
+		double dens = vg_sf_gamma_pq_g(m->g2, m->r2 * x, &p, &q);
 		c += (1.0 - m->q) * p;
 		d += (1.0 - m->q) * m->r2 * dens;
 	}
@@ -199,15 +215,17 @@ static double mix_cdf(const struct mix *m, double x, double *pdf)
 	return c;
 }
 
-/* The p-quantile of the mixture: Newton inside a shrinking bracket. */
-static double mix_quantile(const struct mix *m, double p)
+/* The p-quantile of the mixture: Newton inside a shrinking bracket, from
+ * x0 when given (the neighbouring point's answer) or an approximation. */
+static double mix_quantile(const struct mix *m, double p, double x0)
 {
 	double lo = 0.0, hi = INFINITY, x;
 	if (m->q == 0.0 || m->q == 1.0)
 		return m->q == 1.0 ? vg_sf_gamma_quantile(m->a1, p) / m->r1
 				   : vg_sf_gamma_quantile(m->a2, p) / m->r2;
-	/* start at the heavier component's approximate quantile */
-	if (m->q >= 0.5)
+	if (x0 > 0.0 && isfinite(x0))
+		x = x0;
+	else if (m->q >= 0.5) /* the heavier component's approximate quantile */
 		x = vg_sf_gamma_quantile_guess(m->a1, p) / m->r1;
 	else
 		x = vg_sf_gamma_quantile_guess(m->a2, p) / m->r2;
@@ -231,25 +249,35 @@ static double mix_quantile(const struct mix *m, double p)
 	return x;
 }
 
-void vg_signal_posterior(const struct vg_signal_theta *th, uint64_t n, double e,
-			 struct vg_signal_post *out)
+/* Posterior of one point; seed (may be NULL) holds the previous EB05 and
+ * EB95 of a point with the same N, to start the quantile search from. */
+static void posterior(const struct vg_signal_theta *th, const struct post_n *c, double e,
+		      const struct vg_signal_post *seed, struct vg_signal_post *out)
 {
-	double N = (double)n;
-	double l1 = log(th->p) + nb_logpmf(th->alpha1, th->beta1, N, e);
-	double l2 = log1p(-th->p) + nb_logpmf(th->alpha2, th->beta2, N, e);
+	double N = (double)c->n;
+	/* log NB pmf: lgamma ratio - log N! - a log(1 + E/b) - N log(1 + b/E) */
+	double l1 = log(th->p) + c->lg1 - c->lfact - th->alpha1 * log1p(e / th->beta1) -
+		    N * log1p(th->beta1 / e);
+	double l2 = log1p(-th->p) + c->lg2 - c->lfact - th->alpha2 * log1p(e / th->beta2) -
+		    N * log1p(th->beta2 / e);
 	/* Qn = 1 / (1 + exp(l2 - l1)), stable both ways */
 	double q = l1 >= l2 ? 1.0 / (1.0 + exp(l2 - l1)) : exp(l1 - l2) / (1.0 + exp(l1 - l2));
 	struct mix m = {q, th->alpha1 + N, th->beta1 + e, th->alpha2 + N, th->beta2 + e,
-			{0, 0}, {0, 0}};
-	vg_sf_gshape_init(&m.g1, m.a1);
-	vg_sf_gshape_init(&m.g2, m.a2);
-	double el = q * (vg_sf_digamma(m.a1) - log(m.r1)) +
-		    (1.0 - q) * (vg_sf_digamma(m.a2) - log(m.r2));
+			&c->g1, &c->g2};
+	double el = q * (c->psi1 - log(m.r1)) + (1.0 - q) * (c->psi2 - log(m.r2));
 
 	out->qn = q;
 	out->ebgm = exp(el);
-	out->eb05 = mix_quantile(&m, 0.05);
-	out->eb95 = mix_quantile(&m, 0.95);
+	out->eb05 = mix_quantile(&m, 0.05, seed ? seed->eb05 : 0.0);
+	out->eb95 = mix_quantile(&m, 0.95, seed ? seed->eb95 : 0.0);
+}
+
+void vg_signal_posterior(const struct vg_signal_theta *th, uint64_t n, double e,
+			 struct vg_signal_post *out)
+{
+	struct post_n c;
+	post_n_init(&c, th, n);
+	posterior(th, &c, e, NULL, out);
 }
 
 struct eb_job {
@@ -262,8 +290,13 @@ struct eb_job {
 static void *eb_run(void *arg)
 {
 	struct eb_job *j = arg;
-	for (size_t k = j->k0; k < j->k1; k++)
-		vg_signal_posterior(j->th, j->pts->n[k], j->pts->e[k], &j->post[k]);
+	struct post_n c = {UINT64_MAX, 0, 0, 0, {0, 0}, {0, 0}, 0, 0};
+	for (size_t k = j->k0; k < j->k1; k++) {
+		bool same = j->pts->n[k] == c.n;
+		if (!same)
+			post_n_init(&c, j->th, j->pts->n[k]);
+		posterior(j->th, &c, j->pts->e[k], same ? &j->post[k - 1] : NULL, &j->post[k]);
+	}
 	return NULL;
 }
 

@@ -5,54 +5,108 @@
  * (N, E) alone.  On real and generated data many pairs share both (rare
  * products and events have small, equal margins), so grouping them first
  * is exact and saves most of the work: weight w = the number of pairs.
- * Grouping sorts (N, bits of E, pair index) records; E values are equal
- * only when their bits are, so nothing is approximated.
+ * Grouping hashes (N, bits of E); E values are equal only when their bits
+ * are, so nothing is approximated.  Points come out sorted by (N, E).
  */
 #include "vg.h"
 #include "util/util.h"
 
 #include "signal/signal_int.h"
 
-struct rec {
-	uint64_t n;
-	double e;
-	uint32_t i;
+/* Distinct points in first-seen order while grouping. */
+struct uniq {
+	uint64_t *n, *ebits;
+	double *w;
+	size_t m;
+	uint32_t *slot; /* open addressing: point index + 1, 0 empty */
+	size_t mask;
 };
 
-static int cmp_rec(const void *a, const void *b)
+static uint64_t mix(uint64_t n, uint64_t eb)
 {
-	const struct rec *x = a, *y = b;
-	if (x->n != y->n)
-		return x->n < y->n ? -1 : 1;
-	if (x->e != y->e)
-		return x->e < y->e ? -1 : 1;
-	return (x->i > y->i) - (x->i < y->i);
+	uint64_t h = (n * UINT64_C(0x9E3779B97F4A7C15)) ^ eb;
+	h ^= h >> 31;
+	h *= UINT64_C(0xBF58476D1CE4E5B9);
+	return h ^ (h >> 29);
 }
 
+static uint32_t uniq_id(struct uniq *u, uint64_t n, double e)
+{
+	uint64_t eb;
+	memcpy(&eb, &e, sizeof(eb));
+	for (size_t h = mix(n, eb) & u->mask;; h = (h + 1) & u->mask) {
+		uint32_t s = u->slot[h];
+		if (s == 0) {
+			u->n[u->m] = n, u->ebits[u->m] = eb, u->w[u->m] = 0.0;
+			u->slot[h] = (uint32_t)++u->m;
+			return (uint32_t)(u->m - 1);
+		}
+		if (u->n[s - 1] == n && u->ebits[s - 1] == eb)
+			return s - 1;
+	}
+}
+
+struct ord {
+	uint64_t n;
+	double e;
+	uint32_t id;
+};
+
+static int cmp_ord(const void *a, const void *b)
+{
+	const struct ord *x = a, *y = b;
+	if (x->n != y->n)
+		return x->n < y->n ? -1 : 1;
+	return (x->e > y->e) - (x->e < y->e);
+}
+
+/*
+ * Group by hashing (N, bits of E) - one pass over the pairs, no sort of the
+ * pair table - then sort only the distinct points by (N, E) and renumber.
+ */
 struct vg_signal_points *vg_signal_points_build(const struct vg_signal_table *t)
 {
 	struct vg_signal_points *pts = vg_xcalloc(1, sizeof(*pts));
-	size_t np = t->npairs, cap = np ? np : 1;
-	struct rec *r = vg_xmalloc(cap * sizeof(*r));
+	size_t np = t->npairs, cap = np ? np : 1, slots = 16;
+	struct uniq u = {0};
 
-	for (size_t i = 0; i < np; i++)
-		r[i] = (struct rec){t->pairs[i].n, t->pairs[i].e, (uint32_t)i};
-	qsort(r, np, sizeof(*r), cmp_rec);
-	pts->n = vg_xmalloc(cap * sizeof(*pts->n));
-	pts->e = vg_xmalloc(cap * sizeof(*pts->e));
-	pts->w = vg_xmalloc(cap * sizeof(*pts->w));
+	while (slots < 2 * cap)
+		slots *= 2;
+	u.n = vg_xmalloc(cap * sizeof(*u.n));
+	u.ebits = vg_xmalloc(cap * sizeof(*u.ebits));
+	u.w = vg_xmalloc(cap * sizeof(*u.w));
+	u.slot = vg_xcalloc(slots, sizeof(*u.slot));
+	u.mask = slots - 1;
 	pts->of_pair = vg_xmalloc(cap * sizeof(*pts->of_pair));
 	for (size_t i = 0; i < np; i++) {
-		if (i == 0 || r[i].n != r[i - 1].n || r[i].e != r[i - 1].e) {
-			pts->n[pts->m] = r[i].n;
-			pts->e[pts->m] = r[i].e;
-			pts->w[pts->m] = 0.0;
-			pts->m++;
-		}
-		pts->w[pts->m - 1] += 1.0;
-		pts->of_pair[r[i].i] = (uint32_t)(pts->m - 1);
+		uint32_t id = uniq_id(&u, t->pairs[i].n, t->pairs[i].e);
+		u.w[id] += 1.0;
+		pts->of_pair[i] = id;
 	}
-	free(r);
+	free(u.slot);
+	struct ord *o = vg_xmalloc((u.m ? u.m : 1) * sizeof(*o));
+	for (size_t k = 0; k < u.m; k++) {
+		o[k].n = u.n[k], o[k].id = (uint32_t)k;
+		memcpy(&o[k].e, &u.ebits[k], sizeof(double));
+	}
+	if (u.m > 1)
+		qsort(o, u.m, sizeof(*o), cmp_ord);
+	uint32_t *rank = vg_xmalloc((u.m ? u.m : 1) * sizeof(*rank));
+	pts->m = u.m;
+	pts->n = vg_xmalloc((u.m ? u.m : 1) * sizeof(*pts->n));
+	pts->e = vg_xmalloc((u.m ? u.m : 1) * sizeof(*pts->e));
+	pts->w = vg_xmalloc((u.m ? u.m : 1) * sizeof(*pts->w));
+	for (size_t k = 0; k < u.m; k++) {
+		pts->n[k] = o[k].n, pts->e[k] = o[k].e, pts->w[k] = u.w[o[k].id];
+		rank[o[k].id] = (uint32_t)k;
+	}
+	for (size_t i = 0; i < np; i++)
+		pts->of_pair[i] = rank[pts->of_pair[i]];
+	free(o);
+	free(rank);
+	free(u.n);
+	free(u.ebits);
+	free(u.w);
 	return pts;
 }
 
