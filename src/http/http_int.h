@@ -99,9 +99,14 @@ const struct vg_route *vg_route_match(const char *method, const char *path,
  * one transaction each, so one bad job never takes others with it, and
  * never leaves part of itself behind.  run() may be called more than once.
  */
+/* What a job's commit may have changed, for the caches. */
+enum { VG_TOUCH_ALL = 0, VG_TOUCH_NONE = 1, VG_TOUCH_CASE = 2 };
+
 struct vg_wjob {
 	int (*run)(struct vg_store *st, struct vg_wjob *j, struct vg_err *err);
 	void *ctx;
+	int touch;            /* VG_TOUCH_*; ALL unless the handler says better */
+	const char *touch_id; /* VG_TOUCH_CASE: the case id */
 	int rc;
 	struct vg_err err;
 	struct vg_req *req;  /* resumed when done; NULL: detached (heap, freed) */
@@ -120,7 +125,8 @@ unsigned vg_writer_pending(struct vg_writer *w);
 void vg_writer_stop(struct vg_writer *w);
 /* server.c: mark j done and resume its suspended request. */
 void vg_http_job_finished(struct vg_wjob *j);
-/* Incremented after every commit that changed cases (openFDA snapshot). */
+/* Incremented after every commit that may have changed cases (openFDA
+ * snapshot). */
 uint64_t vg_writer_generation(struct vg_writer *w);
 
 /* pool.c: threads for CPU-heavy work (argon2id); jobs run with st NULL. */
@@ -154,6 +160,8 @@ struct vg_req {
 	const char *hdr_name[3], *hdr_value[3];
 	int nhdr;
 	/* async */
+	int touch;            /* copied into the next job (VG_TOUCH_*) */
+	const char *touch_id;
 	struct vg_wjob job;
 	int (*on_done)(struct vg_req *r);
 	void *state; /* handler's own, arena-owned */
@@ -244,13 +252,23 @@ int vg_auth_sessions(struct vg_auth *a);
 /* ------------------------------------------------------------ rcache.c */
 
 struct vg_rcache;
+struct vg_rcache_ticket {
+	uint64_t epoch, all;
+	double at;
+};
 struct vg_rcache *vg_rcache_new(void);
 void vg_rcache_free(struct vg_rcache *c);
-/* Append the body cached for id at generation gen to out; its unit. */
-bool vg_rcache_get(struct vg_rcache *c, const char *id, uint64_t gen, struct vg_buf *out,
+/* Take before reading the database; put with it afterwards. */
+void vg_rcache_ticket(struct vg_rcache *c, const char *id, struct vg_rcache_ticket *t);
+/* Append the cached body of id to out, and its unit; false on a miss. */
+bool vg_rcache_get(struct vg_rcache *c, const char *id, struct vg_buf *out,
                    char unit[VG_HTTP_NAME_MAX]);
-void vg_rcache_put(struct vg_rcache *c, const char *id, uint64_t gen, const char *unit,
-                   const char *text, size_t len);
+void vg_rcache_put(struct vg_rcache *c, const char *id, const struct vg_rcache_ticket *t,
+                   const char *unit, const char *text, size_t len);
+/* After a commit that changed case id / possibly any case. */
+void vg_rcache_invalidate(struct vg_rcache *c, const char *id);
+void vg_rcache_invalidate_all(struct vg_rcache *c);
+struct vg_rcache *vg_server_rcache(struct vg_http_server *s);
 struct vg_rcache *vg_req_rcache(struct vg_req *r);
 
 /* ------------------------------------------------------------ metrics.c */

@@ -3,19 +3,27 @@
  *
  * Reading a case costs a SELECT, a JSON decode into a version and an
  * encode back; at tens of thousands of reads a second that is most of the
- * request.  The rendered body is kept here, tagged with the writer's
- * generation taken *before* the database read.  Any commit bumps the
- * generation, so an entry is served only if nothing was committed since it
- * was read: never stale, merely cold after writes.
+ * request.  The rendered body is kept here.  Staleness rules:
  *
- *   set = xxh3(case id) & (SETS - 1): WAYS entries, one mutex per set
- *   {id, unit, gen, text, len}         (bodies over ENTRY_MAX not kept)
+ *   own writes      the writer, after each commit and before it resumes the
+ *                   writing requests, bumps the epoch of the set of every
+ *                   case it changed (vg_rcache_invalidate), or of all sets
+ *                   (vg_rcache_invalidate_all) for a job that may touch many
+ *   readers         take a ticket (the set's epoch and the global one)
+ *                   *before* reading the database and put with it; a put
+ *                   whose ticket is outdated is dropped, so a read that
+ *                   raced a commit is never kept
+ *   other writers   (vigil import, another server on the same file) are not
+ *                   seen by the writer: an entry is served for at most TTL
+ *                   seconds after it was read
  *
- * A put replaces the same id, else an entry of an older generation, else
- * the set's entries in turn.
+ *   set = xxh3(case id) & (SETS - 1): WAYS entries and an epoch per set,
+ *   one mutex per STRIPES-th set; {id, unit, epoch, all, at, text, len}
+ *   (bodies over ENTRY_MAX are not kept)
  *
- * The unit is kept so that the caller can apply the reporter's own-unit
- * rule before serving a hit.
+ * A put replaces the same id, else an outdated entry, else the set's
+ * entries in turn.  The unit is kept so that the caller can apply the
+ * reporter's own-unit rule before serving a hit.
  */
 #include "vg.h"
 #include "util/util.h"
@@ -26,17 +34,21 @@
 #define SLOTS (SETS * WAYS)
 #define STRIPES 256
 #define ENTRY_MAX ((size_t)64 << 10)
+#define TTL 5.0
 
 struct entry {
 	char *id, *text;
 	size_t len;
-	uint64_t gen;
+	uint64_t epoch, all;
+	double at;
 	char unit[VG_HTTP_NAME_MAX];
 };
 
 struct vg_rcache {
 	struct entry *slots;       /* SETS x WAYS */
 	unsigned char *next;       /* per set: the way to replace next */
+	uint64_t *epoch;           /* per set, under the set's mutex */
+	atomic_uint_fast64_t all;
 	pthread_mutex_t mu[STRIPES];
 };
 
@@ -46,6 +58,7 @@ struct vg_rcache *vg_rcache_new(void)
 
 	c->slots = vg_xcalloc(SLOTS, sizeof(*c->slots));
 	c->next = vg_xcalloc(SETS, 1);
+	c->epoch = vg_xcalloc(SETS, sizeof(*c->epoch));
 	for (int i = 0; i < STRIPES; i++)
 		pthread_mutex_init(&c->mu[i], NULL);
 	return c;
@@ -63,6 +76,7 @@ void vg_rcache_free(struct vg_rcache *c)
 		pthread_mutex_destroy(&c->mu[i]);
 	free(c->slots);
 	free(c->next);
+	free(c->epoch);
 	free(c);
 }
 
@@ -71,16 +85,33 @@ static size_t set_of(const char *id)
 	return (size_t)(vg_hash64(id, strlen(id)) & (SETS - 1));
 }
 
-bool vg_rcache_get(struct vg_rcache *c, const char *id, uint64_t gen, struct vg_buf *out,
+static bool current(const struct vg_rcache *c, size_t set, const struct entry *e, double now)
+{
+	return e->epoch == c->epoch[set] && e->all == atomic_load(&c->all) && now - e->at < TTL;
+}
+
+void vg_rcache_ticket(struct vg_rcache *c, const char *id, struct vg_rcache_ticket *t)
+{
+	size_t set = set_of(id);
+
+	pthread_mutex_lock(&c->mu[set % STRIPES]);
+	t->epoch = c->epoch[set];
+	pthread_mutex_unlock(&c->mu[set % STRIPES]);
+	t->all = atomic_load(&c->all);
+	t->at = vg_now_seconds();
+}
+
+bool vg_rcache_get(struct vg_rcache *c, const char *id, struct vg_buf *out,
                    char unit[VG_HTTP_NAME_MAX])
 {
 	size_t set = set_of(id);
 	struct entry *e = &c->slots[set * WAYS];
+	double now = vg_now_seconds();
 	bool hit = false;
 
 	pthread_mutex_lock(&c->mu[set % STRIPES]);
 	for (int w = 0; w < WAYS && !hit; w++) {
-		if (!e[w].id || e[w].gen != gen || strcmp(e[w].id, id) != 0)
+		if (!e[w].id || !current(c, set, &e[w], now) || strcmp(e[w].id, id) != 0)
 			continue;
 		hit = vg_buf_append(out, e[w].text, e[w].len) == 0;
 		if (hit)
@@ -90,8 +121,8 @@ bool vg_rcache_get(struct vg_rcache *c, const char *id, uint64_t gen, struct vg_
 	return hit;
 }
 
-/* The way to fill: the same id, a stale one, else round robin. */
-static int victim(struct vg_rcache *c, size_t set, const char *id, uint64_t gen)
+/* The way to fill: the same id, an outdated one, else round robin. */
+static int victim(struct vg_rcache *c, size_t set, const char *id, double now)
 {
 	struct entry *e = &c->slots[set * WAYS];
 
@@ -99,31 +130,53 @@ static int victim(struct vg_rcache *c, size_t set, const char *id, uint64_t gen)
 		if (!e[w].id || strcmp(e[w].id, id) == 0)
 			return w;
 	for (int w = 0; w < WAYS; w++)
-		if (e[w].gen != gen)
+		if (!current(c, set, &e[w], now))
 			return w;
 	return c->next[set]++ % WAYS;
 }
 
-void vg_rcache_put(struct vg_rcache *c, const char *id, uint64_t gen, const char *unit,
-                   const char *text, size_t len)
+void vg_rcache_put(struct vg_rcache *c, const char *id, const struct vg_rcache_ticket *t,
+                   const char *unit, const char *text, size_t len)
 {
 	size_t set = set_of(id);
 	struct entry *e;
-	char *t, *k;
+	char *tx, *k;
 
 	if (len > ENTRY_MAX)
 		return;
-	t = vg_xmalloc(len);
-	memcpy(t, text, len);
+	tx = vg_xmalloc(len);
+	memcpy(tx, text, len);
 	k = vg_xstrdup(id);
 	pthread_mutex_lock(&c->mu[set % STRIPES]);
-	e = &c->slots[set * WAYS + victim(c, set, id, gen)];
+	if (t->epoch != c->epoch[set] || t->all != atomic_load(&c->all)) {
+		pthread_mutex_unlock(&c->mu[set % STRIPES]); /* a commit raced the read */
+		free(tx);
+		free(k);
+		return;
+	}
+	e = &c->slots[set * WAYS + victim(c, set, id, t->at)];
 	free(e->id);
 	free(e->text);
 	e->id = k;
-	e->text = t;
+	e->text = tx;
 	e->len = len;
-	e->gen = gen;
+	e->epoch = t->epoch;
+	e->all = t->all;
+	e->at = t->at;
 	vg_strlcpy(e->unit, unit ? unit : "", sizeof(e->unit));
 	pthread_mutex_unlock(&c->mu[set % STRIPES]);
+}
+
+void vg_rcache_invalidate(struct vg_rcache *c, const char *id)
+{
+	size_t set = set_of(id);
+
+	pthread_mutex_lock(&c->mu[set % STRIPES]);
+	c->epoch[set]++;
+	pthread_mutex_unlock(&c->mu[set % STRIPES]);
+}
+
+void vg_rcache_invalidate_all(struct vg_rcache *c)
+{
+	atomic_fetch_add(&c->all, 1);
 }

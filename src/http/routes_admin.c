@@ -137,6 +137,7 @@ static int h_unit_add(struct vg_req *r)
 		                      "code ([A-Za-z0-9._:-], <= 64) and name (<= 200 bytes) required");
 	a->actor = vg_arena_strdup(&r->arena, r->user.name);
 	r->status = 201;
+	r->touch = VG_TOUCH_NONE;
 	return vg_req_write(r, unit_add_run, a, ok_done);
 }
 
@@ -212,6 +213,7 @@ static int h_user_add(struct vg_req *r)
 	a->user.pwhash = vg_arena_strdup(&r->arena, hash);
 	a->actor = vg_arena_strdup(&r->arena, r->user.name);
 	r->status = 201;
+	r->touch = VG_TOUCH_NONE;
 	return vg_req_write(r, user_add_run, a, ok_done);
 }
 
@@ -252,6 +254,7 @@ static int user_flag(struct vg_req *r, bool disable)
 	a->disable = disable;
 	a->actor = vg_arena_strdup(&r->arena, r->user.name);
 	r->state = a;
+	r->touch = VG_TOUCH_NONE;
 	return vg_req_write(r, user_flag_run, a, flag_done);
 }
 

@@ -151,6 +151,7 @@ static int verify_done(struct vg_req *r)
 		vg_auth_token_hash(l->token, l->hash);
 		l->expires = (int64_t)time(NULL) + vg_req_cfg(r)->session_ttl;
 	}
+	r->touch = VG_TOUCH_NONE;
 	return vg_req_write(r, login_run, l, login_done);
 }
 
@@ -226,6 +227,7 @@ static int logout_done(struct vg_req *r)
 
 static int h_logout(struct vg_req *r)
 {
+	r->touch = VG_TOUCH_NONE;
 	return vg_req_write(r, logout_run, NULL, logout_done);
 }
 

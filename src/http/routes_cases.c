@@ -240,6 +240,8 @@ static int h_submit(struct vg_req *r)
 		return 0;
 	s->must_be_new = true;
 	r->state = s;
+	r->touch = VG_TOUCH_CASE;
+	r->touch_id = s->v->case_id;
 	return vg_req_write(r, submit_run, s, submit_done);
 }
 
@@ -253,6 +255,8 @@ static int h_followup(struct vg_req *r)
 	if (!(s = decode(r, id)))
 		return 0;
 	r->state = s;
+	r->touch = VG_TOUCH_CASE;
+	r->touch_id = id;
 	return vg_req_write(r, submit_run, s, submit_done);
 }
 
@@ -318,6 +322,8 @@ static int h_nullify(struct vg_req *r)
 	if (r->user.role == VG_USER_REPORTER)
 		s->restrict_unit = vg_arena_strdup(&r->arena, r->user.unit);
 	r->state = s;
+	r->touch = VG_TOUCH_CASE;
+	r->touch_id = id;
 	return vg_req_write(r, nullify_run, s, nullify_done);
 }
 
@@ -354,11 +360,12 @@ struct vg_case_version *vg_http_case_visible(struct vg_req *r, const char *id)
 	return v;
 }
 
-/* Served from rcache.c when nothing was committed since it was rendered. */
+/* Served from rcache.c when nothing was committed to the case since it was
+ * rendered (and for at most a few seconds: other processes' writes). */
 static int h_get(struct vg_req *r)
 {
 	const char *id = vg_req_param(r, "id");
-	uint64_t gen = vg_writer_generation(vg_req_writer(r));
+	struct vg_rcache_ticket ticket;
 	char unit[VG_HTTP_NAME_MAX];
 	struct vg_case_version *v;
 	struct vg_http_timeliness t;
@@ -366,12 +373,13 @@ static int h_get(struct vg_req *r)
 	char *ts;
 	int rc;
 
-	if (vg_rcache_get(vg_req_rcache(r), id, gen, &r->out, unit)) {
+	if (vg_rcache_get(vg_req_rcache(r), id, &r->out, unit)) {
 		if (r->user.role != VG_USER_REPORTER || strcmp(unit, r->user.unit) == 0)
 			return 0;
 		vg_buf_reset(&r->out);
 		return vg_reply_error(r, 404, "not_found", "no such case");
 	}
+	vg_rcache_ticket(vg_req_rcache(r), id, &ticket);
 	if (!(v = vg_http_case_visible(r, id)))
 		return 0;
 	vg_deadline_check(v, false, &t);
@@ -385,7 +393,7 @@ static int h_get(struct vg_req *r)
 	rc = vg_case_to_json(v, &r->out);
 	vg_buf_putc(&r->out, '}');
 	if (rc == 0)
-		vg_rcache_put(vg_req_rcache(r), id, gen, v->unit, r->out.p, r->out.len);
+		vg_rcache_put(vg_req_rcache(r), id, &ticket, v->unit, r->out.p, r->out.len);
 	return rc;
 }
 

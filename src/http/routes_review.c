@@ -71,6 +71,8 @@ static struct review *review_new(struct vg_req *r, json_t **body)
 	rv->id = id;
 	rv->actor = vg_arena_strdup(&r->arena, r->user.name);
 	r->state = rv;
+	r->touch = VG_TOUCH_CASE;
+	r->touch_id = id;
 	return rv;
 }
 

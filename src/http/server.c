@@ -82,6 +82,7 @@ struct vg_auth *vg_req_auth(struct vg_req *r) { return r->srv->auth; }
 struct vg_metrics *vg_req_metrics(struct vg_req *r) { return &r->srv->metrics; }
 struct vg_ofda_cache *vg_req_ofda(struct vg_req *r) { return r->srv->ofda; }
 struct vg_rcache *vg_req_rcache(struct vg_req *r) { return r->srv->rcache; }
+struct vg_rcache *vg_server_rcache(struct vg_http_server *s) { return s->rcache; }
 struct vg_metrics *vg_server_metrics(struct vg_http_server *s) { return &s->metrics; }
 unsigned vg_server_threads(struct vg_http_server *s) { return s->cfg.threads; }
 double vg_server_uptime(struct vg_http_server *s) { return vg_now_seconds() - s->started; }
@@ -142,6 +143,8 @@ static void prepare_job(struct vg_req *r,
 	r->job.run = run;
 	r->job.ctx = ctx;
 	r->job.req = r;
+	r->job.touch = r->touch;
+	r->job.touch_id = r->touch_id;
 	atomic_store(&r->job.done, false);
 	r->on_done = on_done;
 	r->suspended = true;

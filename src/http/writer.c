@@ -106,6 +106,25 @@ static void run_group(struct vg_writer *w, struct vg_wjob *jobs, unsigned n)
 	run_singly(w, jobs);
 }
 
+/* Before any writer is resumed: forget what the commit changed. */
+static void invalidate(struct vg_writer *w, struct vg_wjob *jobs)
+{
+	struct vg_rcache *rc = vg_server_rcache(w->srv);
+	bool cases = false;
+
+	for (struct vg_wjob *j = jobs; j; j = j->next) {
+		if (j->rc != 0 || j->touch == VG_TOUCH_NONE)
+			continue;
+		cases = true;
+		if (j->touch == VG_TOUCH_CASE && j->touch_id)
+			vg_rcache_invalidate(rc, j->touch_id);
+		else
+			vg_rcache_invalidate_all(rc);
+	}
+	if (cases)
+		atomic_fetch_add(&w->generation, 1);
+}
+
 static void *writer_main(void *arg)
 {
 	struct vg_writer *w = arg;
@@ -134,7 +153,7 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 
 		run_group(w, jobs, n);
-		atomic_fetch_add(&w->generation, 1);
+		invalidate(w, jobs);
 		for (struct vg_wjob *j = jobs, *next; j; j = next) {
 			next = j->next;
 			finish(j);

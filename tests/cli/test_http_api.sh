@@ -155,8 +155,7 @@ expect 200 "$(req GET "/api/v1/cases/$C1" "$R1")" "nullified case readable"
 expect_in '"nullified":true' "$T/body" "nullified flag"
 
 # ---- openFDA-compatible queries (the late case is still counted)
-sleep 1.1
-expect 200 "$(req GET '/api/v1/drug/event.json?search=patient.reaction.reactionverbatim:皮疹' "$REV")" "openFDA search"
+expect 200 "$(req_until 200 '"total":3' GET '/api/v1/drug/event.json?search=patient.reaction.reactionverbatim:皮疹' "$REV")" "openFDA search"
 expect_in '"meta"' "$T/body" "openFDA meta"
 expect_in '"total":3' "$T/body" "openFDA total (nullified one excluded)"
 expect_in '"safetyreportid"' "$T/body" "openFDA drug shape"
@@ -177,8 +176,7 @@ expect_in '"deadline_days":30' "$T/body" "general cosmetic reaction: 30 days (NM
 sed 's/^{/{"major_social_impact": true, /' "$T/cos.json" > "$T/cos3.json"
 expect 201 "$(req POST /api/v1/cases "$R1" "$T/cos3.json")" "cosmetic report, major social impact"
 expect_in '"deadline_days":3' "$T/body" "major social impact: 3 days"
-sleep 1.1
-expect 200 "$(req GET '/api/v1/device/event.json?search=device.model_number.exact:SY-200' "$REV")" "openFDA device search"
+expect 200 "$(req_until 200 SY-200 GET '/api/v1/device/event.json?search=device.model_number.exact:SY-200' "$REV")" "openFDA device search"
 expect_in '"report_number"' "$T/body" "MAUDE shape"
 expect_in '"event_type":"Injury"' "$T/body" "device event type"
 expect 200 "$(req GET '/api/v1/device/event.json?count=date_received' "$REV")" "openFDA device count by date"

@@ -91,12 +91,11 @@ ADM=$(login adm)
 # ---- unit isolation in listings and openFDA (C1 is nullified now: C4)
 req POST /api/v1/cases "$R1" "$T/case.json" > /dev/null
 C4=$(json_get "$T/body" case_id)
-sleep 1.1
 req GET "/api/v1/cases?limit=1000" "$R2" > /dev/null
 expect_not_in "$C1" "$T/body" "rep2 list hides H001 cases"
 expect 403 "$(req GET "/api/v1/cases?unit=H001" "$R2")" "rep2 cannot ask for H001"
+expect 200 "$(req_until 200 "$C4" GET "/api/v1/drug/event.json?search=safetyreportid.exact:$C4" "$R1")" "openFDA shows own unit"
 expect 404 "$(req GET "/api/v1/drug/event.json?search=safetyreportid.exact:$C4" "$R2")" "openFDA hides other units"
-expect 200 "$(req GET "/api/v1/drug/event.json?search=safetyreportid.exact:$C4" "$R1")" "openFDA shows own unit"
 expect 200 "$(req GET "/api/v1/drug/event.json?search=safetyreportid.exact:$C4" "$REV")" "openFDA shows all to reviewers"
 
 # ---- disabled account: its live session dies at once

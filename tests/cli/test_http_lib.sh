@@ -115,6 +115,22 @@ req() {
 	curl "$@" "$BASE$_p"
 }
 
+# req_until WANT GREP METHOD PATH TOKEN: repeat req (at most 6 s) until the
+# status is WANT and the body holds GREP (openFDA data may lag writes).
+req_until() {
+	_want=$1 _grep=$2
+	shift 2
+	_n=0
+	while :; do
+		_got=$(req "$@")
+		if [ "$_got" = "$_want" ] && grep -qF -- "$_grep" "$T/body"; then break; fi
+		_n=$((_n + 1))
+		[ $_n -ge 30 ] && break
+		sleep 0.2
+	done
+	echo "$_got"
+}
+
 login() {
 	printf '{"username":"%s","password":"pw-%s"}' "$1" "$1" > "$T/login.json"
 	curl -s -X POST --data-binary "@$T/login.json" "$BASE/api/v1/login" |
