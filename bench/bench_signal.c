@@ -22,6 +22,8 @@
 
 #include <math.h>
 #include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "signal/signal.h"
 
@@ -203,11 +205,33 @@ static void parse_args(int argc, char **argv, struct args *a)
 	}
 }
 
-static double lap(double *t0, const char *what)
+static double cpu_seconds(void)
 {
-	double now = vg_now_seconds(), d = now - *t0;
-	printf("%-28s %8.3f s\n", what, d);
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double rss_mib(void)
+{
+	long pages = 0, rss = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+			rss = 0;
+		fclose(f);
+	}
+	return (double)rss * (double)sysconf(_SC_PAGESIZE) / 1048576.0;
+}
+
+/* One line per stage: wall seconds, CPU seconds of all threads (the
+ * meaningful figure on a shared machine), resident memory after it. */
+static double lap(double *t0, double *c0, const char *what)
+{
+	double now = vg_now_seconds(), d = now - *t0, c = cpu_seconds();
+	printf("%-28s %8.3f s wall %8.3f s cpu  rss %7.1f MiB\n", what, d, c - *c0, rss_mib());
 	*t0 = now;
+	*c0 = c;
 	return d;
 }
 
@@ -221,9 +245,9 @@ int main(int argc, char **argv)
 	struct vg_snap_info info;
 
 	parse_args(argc, argv, &a);
-	double t0 = vg_now_seconds(), start = t0, work = 0;
+	double t0 = vg_now_seconds(), start = t0, work = 0, c0 = cpu_seconds(), cstart = c0;
 	struct vg_snap *s = a.csv ? from_csv(&a) : synthetic(&a);
-	lap(&t0, a.csv ? "read csv + snapshot" : "generate + snapshot");
+	lap(&t0, &c0, a.csv ? "read csv + snapshot" : "generate + snapshot");
 	vg_snap_info(s, &info);
 	printf("reports %" PRIu64 ", products %" PRIu32 ", events %" PRIu32 ", strata %" PRIu32
 	       ", product links %" PRIu64 ", event links %" PRIu64 "\n",
@@ -234,24 +258,25 @@ int main(int argc, char **argv)
 	o.threads = a.threads;
 	if (vg_signal_count(s, &o, &t, &err))
 		vg_die("count: %s", err.msg);
-	work += lap(&t0, "count pairs, margins, E");
+	work += lap(&t0, &c0, "count pairs, margins, E");
 	printf("pairs %zu\n", t.npairs);
 	vg_signal_disprop(&t);
-	work += lap(&t0, "PRR, chi2, ROR, IC");
+	work += lap(&t0, &c0, "PRR, chi2, ROR, IC");
 	fo.threads = a.threads;
 	fo.shape_min = a.shape_min;
 	if (vg_signal_fit(&t, &fo, &fit, &err))
 		vg_die("fit: %s", err.msg);
-	work += lap(&t0, "MGPS fit");
+	work += lap(&t0, &c0, "MGPS fit");
 	struct vg_buf jb = VG_BUF_INIT(0);
 	vg_signal_fit_json(&fit, &jb);
 	printf("fit over %zu distinct (N, E) points: %s\n", fit.npoints, jb.p);
 	vg_buf_release(&jb);
 	if (vg_signal_eb(&t, &fit.theta, a.threads, &err))
 		vg_die("eb: %s", err.msg);
-	work += lap(&t0, "EBGM, EB05, EB95");
-	printf("%-28s %8.3f s\n", "statistics total", work);
-	printf("%-28s %8.3f s\n", "wall total", vg_now_seconds() - start);
+	work += lap(&t0, &c0, "EBGM, EB05, EB95");
+	printf("%-28s %8.3f s wall\n", "statistics total", work);
+	printf("%-28s %8.3f s wall %8.3f s cpu\n", "total", vg_now_seconds() - start,
+	       cpu_seconds() - cstart);
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("peak RSS %.1f MiB\n", (double)ru.ru_maxrss / 1024.0);

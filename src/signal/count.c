@@ -12,8 +12,9 @@
  *      sorted, emits the pairs in (product, event) order.
  *
  * Products are split into contiguous ranges of about equal bucket volume,
- * one per thread; each range fills its own pair array; the first grows to
- * hold the others (no second copy of the table).
+ * one per thread; each range tallies compact (product, event, N) records,
+ * then the table is allocated once at its size and each range expands its
+ * records into it with margins and E (the table is never held twice).
  * Reports hold each product and event once (the snapshot guarantees it), so
  * a tally is a number of distinct reports.
  *
@@ -146,14 +147,21 @@ static void fill_buckets(const struct vg_snap *s, const struct vg_signal_opts *o
 	*ev_out = ev;
 }
 
+/* A counted pair before expansion (the full record is 150-odd bytes; the
+ * tally keeps these 12 and the table is allocated once, at its size). */
+struct cpair {
+	uint32_t p, e, n;
+};
+
 struct tally_job {
 	const struct margins *m;
 	const uint64_t *off;
 	const uint32_t *ev;
 	uint32_t p0, p1;
 	uint64_t ntotal;
-	struct vg_signal_pair *pairs;
+	struct cpair *cp;
 	size_t npairs, cap;
+	struct vg_signal_pair *out; /* expansion target */
 };
 
 static int cmp_u32(const void *a, const void *b)
@@ -192,15 +200,10 @@ static void *tally_run(void *arg)
 		}
 		if (nt > 1)
 			qsort(touched, nt, sizeof(*touched), cmp_u32);
-		VG_GROW(j->pairs, j->cap, j->npairs + nt);
+		VG_GROW(j->cp, j->cap, j->npairs + nt);
 		for (size_t k = 0; k < nt; k++) {
 			uint32_t e = touched[k];
-			struct vg_signal_pair *q = &j->pairs[j->npairs++];
-			memset(q, 0, sizeof(*q));
-			q->product = p, q->event = e, q->n = cnt[e];
-			q->n_product = j->m->n_p[p], q->n_event = j->m->n_e[e];
-			q->e = expected(j->m, p, e, j->ntotal);
-			q->lrt_llr = q->lrt_p = NAN;
+			j->cp[j->npairs++] = (struct cpair){p, e, cnt[e]};
 			cnt[e] = 0;
 		}
 	}
@@ -209,28 +212,51 @@ static void *tally_run(void *arg)
 	return NULL;
 }
 
+/* Full records of one range, with margins and E, into j->out. */
+static void *expand_run(void *arg)
+{
+	struct tally_job *j = arg;
+	for (size_t i = 0; i < j->npairs; i++) {
+		const struct cpair *c = &j->cp[i];
+		struct vg_signal_pair *q = &j->out[i];
+		memset(q, 0, sizeof(*q));
+		q->product = c->p, q->event = c->e, q->n = c->n;
+		q->n_product = j->m->n_p[c->p], q->n_event = j->m->n_e[c->e];
+		q->e = expected(j->m, c->p, c->e, j->ntotal);
+		q->lrt_llr = q->lrt_p = NAN;
+	}
+	free(j->cp);
+	j->cp = NULL;
+	return NULL;
+}
+
+static void run_jobs(struct tally_job *jobs, unsigned nt, void *(*fn)(void *))
+{
+	pthread_t tid[16];
+	for (unsigned k = 1; k < nt; k++)
+		if (pthread_create(&tid[k], NULL, fn, &jobs[k]) != 0)
+			tid[k] = 0, fn(&jobs[k]);
+	fn(&jobs[0]);
+	for (unsigned k = 1; k < nt; k++)
+		if (tid[k])
+			pthread_join(tid[k], NULL);
+}
+
 /* Split products into nt ranges of about equal bucket volume and run. */
 static void tally_all(struct tally_job *jobs, unsigned nt, const struct margins *m,
 		      const uint64_t *off, const uint32_t *ev, uint64_t ntotal)
 {
-	pthread_t tid[16];
 	uint64_t total = off[m->np];
 	uint32_t p = 0;
 
 	for (unsigned k = 0; k < nt; k++) {
 		uint64_t goal = total / nt * (k + 1);
-		jobs[k] = (struct tally_job){m, off, ev, p, p, ntotal, NULL, 0, 0};
+		jobs[k] = (struct tally_job){m, off, ev, p, p, ntotal, NULL, 0, 0, NULL};
 		while (jobs[k].p1 < m->np && (k == nt - 1 || off[jobs[k].p1] < goal))
 			jobs[k].p1++;
 		p = jobs[k].p1;
 	}
-	for (unsigned k = 1; k < nt; k++)
-		if (pthread_create(&tid[k], NULL, tally_run, &jobs[k]) != 0)
-			tid[k] = 0, tally_run(&jobs[k]);
-	tally_run(&jobs[0]);
-	for (unsigned k = 1; k < nt; k++)
-		if (tid[k])
-			pthread_join(tid[k], NULL);
+	run_jobs(jobs, nt, tally_run);
 }
 
 int vg_signal_count(const struct vg_snap *s, const struct vg_signal_opts *o,
@@ -258,17 +284,12 @@ int vg_signal_count(const struct vg_snap *s, const struct vg_signal_opts *o,
 	size_t total = 0;
 	for (unsigned k = 0; k < nt; k++)
 		total += jobs[k].npairs;
-	/* the first range's array grows in place (large blocks are mmapped:
-	 * realloc moves pages, not bytes) and the others are appended, so the
-	 * table is never held twice */
-	t->pairs = vg_xreallocarray(jobs[0].pairs, total ? total : 1, sizeof(*t->pairs));
-	t->npairs = jobs[0].npairs;
-	for (unsigned k = 1; k < nt; k++) {
-		if (jobs[k].npairs)
-			memcpy(t->pairs + t->npairs, jobs[k].pairs, jobs[k].npairs * sizeof(*t->pairs));
+	t->pairs = vg_xmalloc((total ? total : 1) * sizeof(*t->pairs));
+	for (unsigned k = 0; k < nt; k++) {
+		jobs[k].out = t->pairs + t->npairs;
 		t->npairs += jobs[k].npairs;
-		free(jobs[k].pairs);
 	}
+	run_jobs(jobs, nt, expand_run);
 	t->ntotal = nrep;
 	t->nstrata = m.S;
 	free(off);
