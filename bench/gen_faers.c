@@ -20,8 +20,9 @@
  *     ids never seen.
  *
  * primaryid = caseid (8 digits) followed by caseversion (1 digit), rows in
- * primaryid order as FDA ships them; --unsorted writes DRUG and REAC rows
- * of each block of 1,000 reports in reverse (the reader then sorts them).
+ * primaryid order as FDA ships them; --unsorted writes the DRUG and REAC
+ * rows of each block of 1,000 reports with the reports in reverse order
+ * (rows of one report together, in order): the reader then sorts them.
  * The generator keeps nothing per report: memory is constant.  Output is a
  * pure function of the arguments (xorshift64* seeded by --seed).
  */
@@ -194,13 +195,20 @@ static void emit(struct gen *g, struct out *o, int t, const char *fmt, ...)
 		vfprintf(o->f[t], fmt, ap);
 	} else {
 		vg_buf_vprintf(&g->blk[b], fmt, ap);
-		VG_GROW(g->ends[b], g->capends[b], g->nends[b] + 1);
-		g->ends[b][g->nends[b]++] = g->blk[b].len;
 	}
 	va_end(ap);
 }
 
-/* Write the buffered rows of a block in reverse order. */
+/* --unsorted: the rows of one report stay together, in order. */
+static void end_report(struct gen *g)
+{
+	for (int b = 0; g->unsorted && b < 2; b++) {
+		VG_GROW(g->ends[b], g->capends[b], g->nends[b] + 1);
+		g->ends[b][g->nends[b]++] = g->blk[b].len;
+	}
+}
+
+/* Write the buffered reports of a block in reverse order. */
 static void flush_block(struct gen *g, struct out *o)
 {
 	for (int b = 0; b < 2; b++) {
@@ -301,6 +309,7 @@ static void quarter(struct gen *g, struct out *o, int k)
 	for (int64_t i = 0; i < n; i++) {
 		int64_t cid = 10000000 + 2 * (i * g->quarters + created_in(i, k));
 		report(g, o, cid, version_of(i, k), year, q);
+		end_report(g);
 		if (next_u64() % 200 == 0)
 			fprintf(o->f[DEL], "%" PRId64 "\n%" PRId64 "\n", cid, cid + 1);
 		if (g->unsorted && (i % 1000 == 999 || i == n - 1))

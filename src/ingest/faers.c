@@ -29,7 +29,7 @@
  * Sorted order is not guaranteed, so before the join each file is scanned
  * once for its keys (memchr over lines, digits at line start: a fraction
  * of the parse cost).  A file found out of order is read into the external
- * sorter (sort.c: fixed memory budget, spills runs to temporary files) and
+ * sorter (sort.c: 16 MiB per table, then sorted runs in temporary files) and
  * joined from there; its rejects keep the original line numbers.  Memory
  * is therefore bounded by the read buffers, the sort budget, one version
  * and the DELETE set, whatever the quarter's size.
@@ -80,6 +80,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Memory of the external sorter per out-of-order table: at most seven at
+ * once, so the reader stays under ~120 MiB whatever the input order. */
+#define SORT_BUDGET ((size_t)16 << 20)
 
 enum tab { T_DEMO, T_DRUG, T_REAC, T_OUTC, T_RPSR, T_THER, T_INDI, T_NTAB, T_DELETE = T_NTAB };
 static const char *const tab_names[T_NTAB + 1] = {"DEMO", "DRUG", "REAC", "OUTC",
@@ -627,7 +631,7 @@ static int sort_stream(struct reader *r, struct stream *s)
 	char *rec = vg_xmalloc(s->csv.o.max_record + 16);
 	int rc;
 
-	s->sorter = vg_sorter_new(0);
+	s->sorter = vg_sorter_new(SORT_BUDGET);
 	while ((rc = vg_csv_next(&s->csv, r->err)) != 0 && rc != VG_EIO) {
 		unsigned char kb[24];
 		size_t kl = 8;

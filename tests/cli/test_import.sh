@@ -121,4 +121,14 @@ again=$("$VIGIL" import faers --db "$T/k.db" --format json "$T/gen")
 [ "$("$VIGIL" info --db "$T/k.db" --format json)" = "$("$VIGIL" info --db "$T/clean.db" --format json)" ] ||
 	fail "after kill and re-run: $("$VIGIL" info --db "$T/k.db" --format json) vs clean"
 expect_key versions_added $((total - n)) "$again" "re-run after kill"
+
+# ---- the same quarters with DRUG and REAC out of primaryid order (the reader
+# sorts them externally, spilling past 16 MiB): the same store
+"$GEN" --reports 40000 --quarters 2 --out "$T/genu" --seed 7 --unsorted
+"$VIGIL" import faers --db "$T/u.db" --format json "$T/genu" > /dev/null
+[ "$("$VIGIL" info --db "$T/u.db" --format json)" = "$("$VIGIL" info --db "$T/clean.db" --format json)" ] ||
+	fail "unsorted input: $("$VIGIL" info --db "$T/u.db" --format json) vs sorted"
+"$VIGIL" cases show --db "$T/u.db" FAERS-10000000 > "$T/u.txt"
+"$VIGIL" cases show --db "$T/clean.db" FAERS-10000000 > "$T/c.txt"
+cmp -s "$T/u.txt" "$T/c.txt" || fail "case FAERS-10000000 differs between sorted and unsorted input"
 echo "test_import.sh: ok"
