@@ -90,17 +90,23 @@ char *vg_arena_strdup(struct vg_arena *a, const char *s)
 char *vg_arena_printf(struct vg_arena *a, const char *fmt, ...)
 {
 	va_list ap, ap2;
+	char tmp[256];
 	int n;
 	char *p;
 
+	if (!fmt) /* never true; tells gcc -O3 with sanitizers fmt is not NULL */
+		fmt = "";
 	va_start(ap, fmt);
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap); /* short strings: one pass */
 	va_end(ap);
 	if (n < 0)
 		n = 0;
 	p = vg_arena_alloc(a, (size_t)n + 1);
-	vsnprintf(p, (size_t)n + 1, fmt, ap2);
+	if ((size_t)n < sizeof(tmp))
+		memcpy(p, tmp, (size_t)n + 1);
+	else
+		vsnprintf(p, (size_t)n + 1, fmt, ap2);
 	va_end(ap2);
 	return p;
 }
