@@ -618,19 +618,24 @@ static int pg_case_set_status(struct vg_store *st, const char *case_id, int stat
 	return tx_leave(st, own, rc, err);
 }
 
+/* With master_only, VG_ECONFLICT when the case is itself a duplicate. */
 static int pg_case_exists(struct vg_store *st, const char *case_id, const char *field,
-                          struct vg_err *err)
+                          bool master_only, struct vg_err *err)
 {
 	struct pgp a = {0};
 	PGresult *r;
 	int rc = 0;
 
 	p_text(&a, case_id);
-	r = pq(st, P_CASE_ID_OF, "SELECT id FROM cases WHERE case_id = $1", TYPES(T_TEXT), &a, err);
+	r = pq(st, P_CASE_ID_OF, "SELECT id, duplicate_of FROM cases WHERE case_id = $1 FOR UPDATE",
+	       TYPES(T_TEXT), &a, err);
 	if (!r)
 		return err->code;
 	if (PQntuples(r) == 0)
 		rc = vg_err_set(err, VG_ENOTFOUND, field, "no case %s", case_id);
+	else if (master_only && val(r, 0, 1))
+		rc = vg_err_set(err, VG_ECONFLICT, field, "%s is itself a duplicate of %s; link to that",
+		                case_id, val(r, 0, 1));
 	PQclear(r);
 	return rc;
 }
@@ -640,10 +645,10 @@ static int pg_dup_locked(struct vg_store *st, const char *case_id, const char *m
 {
 	struct pgp a = {0};
 	PGresult *r;
-	int rc = pg_case_exists(st, case_id, "case_id", err);
+	int rc = pg_case_exists(st, case_id, "case_id", false, err);
 
 	if (rc == 0 && master)
-		rc = pg_case_exists(st, master, "master", err);
+		rc = pg_case_exists(st, master, "master", true, err);
 	if (rc)
 		return rc;
 	p_text(&a, case_id);

@@ -439,17 +439,23 @@ int sq_delete_case(struct vg_store *st, const char *case_id, bool *changed,
 	return vg_sq_tx_leave(st, own, rc, err);
 }
 
+/* The case's rowid; with master_only, VG_ECONFLICT when the case is itself
+ * a duplicate (linking to it could close a cycle). */
 static int case_rowid(struct vg_store *st, const char *case_id, const char *field,
-                      int64_t *rowid, struct vg_err *err)
+                      bool master_only, int64_t *rowid, struct vg_err *err)
 {
-	sqlite3_stmt *s = vg_sq_stmt(st, S_CASE_ID_OF, "SELECT id FROM cases WHERE case_id = ?1", err);
+	sqlite3_stmt *s = vg_sq_stmt(st, S_CASE_ID_OF,
+	                             "SELECT id, duplicate_of FROM cases WHERE case_id = ?1", err);
 	int rc;
 
 	if (!s)
 		return err->code;
 	vg_sq_bind_text(s, 1, case_id);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	if (rc == SQLITE_ROW && master_only && sqlite3_column_type(s, 1) != SQLITE_NULL) {
+		rc = vg_err_set(err, VG_ECONFLICT, field, "%s is itself a duplicate of %s; link to that",
+		                case_id, (const char *)sqlite3_column_text(s, 1));
+	} else if (rc == SQLITE_ROW) {
 		*rowid = sqlite3_column_int64(s, 0);
 		rc = 0;
 	} else if (rc == SQLITE_DONE) {
@@ -541,10 +547,10 @@ static int dup_set_locked(struct vg_store *st, const char *case_id, const char *
 {
 	int64_t row = 0, mrow = 0;
 	sqlite3_stmt *s;
-	int rc = case_rowid(st, case_id, "case_id", &row, err);
+	int rc = case_rowid(st, case_id, "case_id", false, &row, err);
 
 	if (rc == 0 && master)
-		rc = case_rowid(st, master, "master", &mrow, err);
+		rc = case_rowid(st, master, "master", true, &mrow, err);
 	if (rc)
 		return rc;
 	s = vg_sq_stmt(st, S_CASE_DUP_SET, "UPDATE cases SET duplicate_of = ?2 WHERE id = ?1", err);

@@ -159,7 +159,9 @@ int vg_store_scan_versions(struct vg_store *st, vg_version_cb cb, void *ctx, str
 /* Reviewer actions. */
 int vg_store_case_set_status(struct vg_store *st, const char *case_id, int status,
                              const char *comment, const char *actor, struct vg_err *err);
-/* Link case_id as a duplicate of master (NULL: unlink). */
+/* Link case_id as a duplicate of master (NULL: unlink).  VG_ENOTFOUND for
+ * an unknown case or master; VG_ECONFLICT when master is itself a
+ * duplicate (link to its master instead: no chains closing into cycles). */
 int vg_store_case_set_duplicate(struct vg_store *st, const char *case_id, const char *master,
                                 const char *actor, struct vg_err *err);
 

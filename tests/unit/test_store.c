@@ -610,8 +610,15 @@ static void test_delete_and_duplicate(void **state)
 	assert_int_equal(vg_store_case_set_duplicate(f->st, "D3", "D3", "rev", &err), VG_EINVAL);
 	err = (struct vg_err)VG_ERR_INIT;
 	assert_int_equal(vg_store_case_set_duplicate(f->st, "D3", "zz", "rev", &err), VG_ENOTFOUND);
+	/* No cycles: a duplicate cannot be a master. */
+	err = (struct vg_err)VG_ERR_INIT;
+	assert_int_equal(vg_store_case_set_duplicate(f->st, "D2", "D3", "rev", &err), VG_ECONFLICT);
+	assert_non_null(strstr(err.msg, "D2"));
+	err = (struct vg_err)VG_ERR_INIT;
 	assert_int_equal(vg_store_case_set_duplicate(f->st, "D3", NULL, "rev", &err), 0);
 	assert_int_equal(scan_count(f, false), 2);
+	assert_int_equal(vg_store_case_set_duplicate(f->st, "D2", "D3", "rev", &err), 0);
+	assert_int_equal(scan_count(f, false), 1);
 }
 
 /* ------------------------------------------------------------ listing */
