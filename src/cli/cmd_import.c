@@ -202,6 +202,25 @@ static int usage_formats(FILE *out)
 	return VG_EXIT_USAGE;
 }
 
+/* FORMAT FILE..., --format, --batch; 0 or an exit code (message printed). */
+static int check_args(char **pos, int npos, const char *format, int64_t batch,
+                      const struct vg_ingest_format **f, int *fmt)
+{
+	if (npos < 2) {
+		vg_cli_usage_error(&vg_cmd_import, "give a FORMAT and at least one FILE");
+		return usage_formats(stderr);
+	}
+	if (!(*f = vg_ingest_find(pos[0]))) {
+		vg_cli_usage_error(&vg_cmd_import, "unknown format '%s'", pos[0]);
+		return usage_formats(stderr);
+	}
+	if ((*fmt = vg_cli_format(&vg_cmd_import, format)) < 0)
+		return VG_EXIT_USAGE;
+	if (batch < 1)
+		return vg_cli_usage_error(&vg_cmd_import, "--batch must be >= 1");
+	return 0;
+}
+
 static int run_import(int argc, char **argv)
 {
 	const char *db = NULL, *format = NULL, *rejects = NULL;
@@ -224,9 +243,9 @@ static int run_import(int argc, char **argv)
 	struct vg_err err = VG_ERR_INIT;
 	struct vg_rejects rj = {NULL, 0};
 	struct import im;
-	const struct vg_ingest_format *f;
+	const struct vg_ingest_format *f = NULL;
 	char **pos = NULL;
-	int npos = 0, fmt;
+	int npos = 0, fmt = 0;
 	int rc = vg_cli_parse(&vg_cmd_import, opts, argc, argv, &pos, &npos);
 
 	memset(&im, 0, sizeof(im));
@@ -236,21 +255,8 @@ static int run_import(int argc, char **argv)
 		rc = rc == 1 ? VG_EXIT_OK : rc;
 		goto out;
 	}
-	if (npos < 2) {
-		rc = vg_cli_usage_error(&vg_cmd_import, "give a FORMAT and at least one FILE");
-		usage_formats(stderr);
-		goto out;
-	}
-	if (!(f = vg_ingest_find(pos[0]))) {
-		rc = vg_cli_usage_error(&vg_cmd_import, "unknown format '%s'", pos[0]);
-		usage_formats(stderr);
-		goto out;
-	}
-	if ((fmt = vg_cli_format(&vg_cmd_import, format)) < 0 || batch < 1) {
-		rc = fmt < 0 ? VG_EXIT_USAGE : vg_cli_usage_error(&vg_cmd_import, "--batch must be >= 1");
-		goto out;
-	}
-	if (!dry && (rc = vg_cli_db(&vg_cmd_import, db, &db)))
+	if ((rc = check_args(pos, npos, format, batch, &f, &fmt)) != 0 ||
+	    (!dry && (rc = vg_cli_db(&vg_cmd_import, db, &db)) != 0))
 		goto out;
 	if (rejects && !(rj.out = fopen(rejects, "w"))) {
 		vg_err_set(&err, VG_EIO, rejects, "cannot create: %s", strerror(errno));

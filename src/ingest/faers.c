@@ -486,16 +486,43 @@ static int kcmp(const struct reader *r, int64_t a, int64_t b)
  * not start with a key are skipped (the join rejects them).  Files without
  * LF line ends are treated as unsorted (the sorter path reads any).
  */
+struct keyscan {
+	int64_t prev;
+	bool header, num, lex;
+};
+
+/* The keys of the complete lines in [p, end) (and of the last, unterminated
+ * one when final); returns where the unconsumed rest starts. */
+static char *scan_keys(struct keyscan *ks, char *p, char *end, bool final)
+{
+	char *nl;
+
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL || (final && p < end)) {
+		char *stop = nl ? nl : end, *q = p;
+		int64_t k = 0;
+		while (q < stop && *q >= '0' && *q <= '9' && k < INT64_MAX / 10 - 9)
+			k = k * 10 + (*q++ - '0');
+		if (!ks->header && q > p && q < stop && *q == '$') {
+			if (ks->prev >= 0 && k < ks->prev)
+				ks->num = false;
+			if (ks->prev >= 0 && lex_cmp(k, ks->prev) < 0)
+				ks->lex = false;
+			ks->prev = k;
+		}
+		ks->header = false;
+		p = nl ? nl + 1 : end;
+	}
+	return p;
+}
+
 static int keys_sorted(const char *path, bool *num_sorted, bool *lex_sorted, struct vg_err *err)
 {
 	enum { BUFSZ = 1 << 20 };
+	struct keyscan ks = {-1, true, true, true};
 	char *buf = vg_xmalloc(BUFSZ);
 	size_t have = 0;
-	int64_t prev = -1, lines = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
-	bool header = true;
 
-	*num_sorted = *lex_sorted = true;
 	if (fd < 0) {
 		free(buf);
 		return vg_err_set(err, VG_EIO, path, "cannot open: %s", strerror(errno));
@@ -509,34 +536,18 @@ static int keys_sorted(const char *path, bool *num_sorted, bool *lex_sorted, str
 			break;
 		}
 		have += (size_t)n;
-		char *p = buf, *end = buf + have, *nl;
-		while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL || (n == 0 && p < end)) {
-			char *stop = nl ? nl : end;
-			int64_t k = 0;
-			char *q = p;
-			lines++;
-			while (q < stop && *q >= '0' && *q <= '9' && k < INT64_MAX / 10 - 9)
-				k = k * 10 + (*q++ - '0');
-			if (!header && q > p && q < stop && *q == '$') {
-				if (prev >= 0 && k < prev)
-					*num_sorted = false;
-				if (prev >= 0 && lex_cmp(k, prev) < 0)
-					*lex_sorted = false;
-				prev = k;
-			}
-			header = false;
-			p = nl ? nl + 1 : end;
-		}
-		if ((!*num_sorted && !*lex_sorted) || n == 0)
+		char *rest = scan_keys(&ks, buf, buf + have, n == 0);
+		if ((!ks.num && !ks.lex) || n == 0)
 			break;
-		if (p == buf && have == BUFSZ) { /* a 1 MiB line: no LF ends */
-			*num_sorted = *lex_sorted = false;
+		if (rest == buf && have == BUFSZ) { /* a 1 MiB line: no LF ends */
+			ks.num = ks.lex = false;
 			break;
 		}
-		memmove(buf, p, (size_t)(end - p));
-		have = (size_t)(end - p);
+		have = (size_t)(buf + have - rest);
+		memmove(buf, rest, have);
 	}
-	VG_UNUSED(lines);
+	*num_sorted = ks.num;
+	*lex_sorted = ks.lex;
 	close(fd);
 	free(buf);
 	return rc;
