@@ -86,7 +86,11 @@ int vg_buf_printf(struct vg_buf *b, const char *fmt, ...)
 int vg_buf_json_str(struct vg_buf *b, const char *s)
 {
 	size_t start = b->len;
-	int rc = vg_buf_putc(b, '"');
+	int rc;
+
+	if (!s)
+		return vg_buf_puts(b, "null");
+	rc = vg_buf_putc(b, '"');
 
 	for (const unsigned char *c = (const unsigned char *)s; !rc && *c; c++) {
 		switch (*c) {

@@ -140,7 +140,7 @@ int vg_buf_puts(struct vg_buf *b, const char *s);
 int vg_buf_putc(struct vg_buf *b, char c);
 int vg_buf_printf(struct vg_buf *b, const char *fmt, ...) VG_PRINTF(2, 3);
 int vg_buf_vprintf(struct vg_buf *b, const char *fmt, va_list ap);
-/* Append s JSON-escaped and quoted. */
+/* Append s JSON-escaped and quoted; NULL (unknown) is written as null. */
 int vg_buf_json_str(struct vg_buf *b, const char *s);
 /* Append s as a CSV field (quoted when it holds , " CR or LF). */
 int vg_buf_csv_str(struct vg_buf *b, const char *s);

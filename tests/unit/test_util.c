@@ -74,6 +74,11 @@ static void test_buf_cap(void **state)
 	vg_buf_reset(&b);
 	assert_int_equal(vg_buf_json_str(&b, "a\"b"), 0);
 	assert_string_equal(b.p, "\"a\\\"b\"");
+	vg_buf_reset(&b);
+	assert_int_equal(vg_buf_json_str(&b, NULL), 0); /* unknown -> null */
+	assert_string_equal(b.p, "null");
+	vg_buf_reset(&b);
+	assert_int_equal(vg_buf_json_str(&b, "a\"b"), 0);
 	/* a JSON string that would cross the cap leaves the buffer as it was */
 	assert_int_equal(vg_buf_json_str(&b, "0123456789"), VG_ETOOBIG);
 	assert_string_equal(b.p, "\"a\\\"b\"");
