@@ -15,9 +15,12 @@ static const struct vg_cli_cmd unit_add = {
 	.name = "add",
 	.summary = "add or update a reporting unit",
 	.usage = "vigil unit add --db PATH CODE NAME [--kind KIND] [--region REGION]\n"
+	         "                [--beds N] [--population N]\n"
 	         "       vigil unit add --db PATH --code CODE --name NAME [...]",
 	.help = "CODE: letters, digits and - _ . : (e.g. 440100-H001).  NAME may be Chinese.\n"
-	        "KIND: hospital, clinic, pharmacy, manufacturer, distributor, ...\n",
+	        "KIND: hospital, clinic, pharmacy, manufacturer, distributor, ...\n"
+	        "--beds and --population size the unit for `vigil units` (reports per\n"
+	        "100 beds / per million population); 0 or absent: not configured.\n",
 	.run = run_add,
 };
 
@@ -55,8 +58,12 @@ static bool code_ok(const char *s)
 static int run_add(int argc, char **argv)
 {
 	const char *db = NULL, *kind = NULL, *region = NULL, *code = NULL, *name = NULL;
+	int64_t beds = 0;
+	double population = 0;
 	struct vg_cli_opt opts[] = {
 		VG_OPT_STR("db", &db, "PATH", "database file or postgresql:// URI"),
+		VG_OPT_INT("beds", &beds, "N", "number of beds (hospitals)"),
+		VG_OPT_DOUBLE("population", &population, "N", "population served"),
 		VG_OPT_STR("code", &code, "CODE", "unit code (or the first argument)"),
 		VG_OPT_STR("name", &name, "NAME", "unit name (or the second argument)"),
 		VG_OPT_STR("kind", &kind, "KIND", "hospital, pharmacy, manufacturer, ..."),
@@ -79,10 +86,13 @@ static int run_add(int argc, char **argv)
 		rc = vg_cli_usage_error(&unit_add, "expected CODE ([A-Za-z0-9._:-], <= 64) and NAME");
 		goto out;
 	}
+	if (beds < 0 || !(population >= 0) || population > 1e10) {
+		rc = vg_cli_usage_error(&unit_add, "--beds and --population must be >= 0");
+		goto out;
+	}
 	if ((rc = vg_cli_db(&unit_add, db, &db)))
 		goto out;
-	/* "" rather than NULL: the store's audit JSON needs strings. */
-	struct vg_unit u = {code, name, kind ? kind : "", region ? region : "", 0, 0};
+	struct vg_unit u = {code, name, kind, region, beds, population};
 	if (vg_store_open(db, VG_STORE_CREATE, &st, &err) || vg_store_unit_put(st, &u, "cli", &err)) {
 		rc = vg_cli_fail(db, &err);
 		goto out;
@@ -117,7 +127,8 @@ static int print_unit(const struct vg_unit *u, void *ctx)
 		vg_buf_json_str(&b, cells[2]);
 		vg_buf_puts(&b, ",\"region\":");
 		vg_buf_json_str(&b, cells[3]);
-		vg_buf_putc(&b, '}');
+		vg_buf_printf(&b, ",\"beds\":%" PRId64 ",\"population\":%.15g}", u->beds,
+		              u->population);
 	} else {
 		for (size_t i = 0; i < VG_ARRAY_LEN(cells); i++) {
 			if (i)
@@ -127,6 +138,8 @@ static int print_unit(const struct vg_unit *u, void *ctx)
 			else
 				vg_buf_puts(&b, cells[i]);
 		}
+		vg_buf_printf(&b, "%c%" PRId64 "%c%.15g", fmt == VG_FMT_CSV ? ',' : '\t', u->beds,
+		              fmt == VG_FMT_CSV ? ',' : '\t', u->population);
 	}
 	printf("%s\n", b.p ? b.p : "");
 	vg_buf_release(&b);

@@ -79,5 +79,20 @@ if "$VIGIL" --help | grep -q '^  import '; then
 	done
 fi
 
+# --- reporting units with their size ------------------------------------
+if "$VIGIL" --help | grep -q '^  unit '; then
+	expect 0 "saved" unit add --db "$DB" H001 "第一人民医院" --kind hospital --beds 800 \
+		--population 1500000
+	expect 2 "must be >= 0" unit add --db "$DB" H002 x --beds -5
+	expect 0 "" unit list --db "$DB" --format json
+	python3 - "$T/out" <<'PY' || fail "unit list JSON is wrong: $(cat "$T/out")"
+import json, sys
+u = [x for x in json.load(open(sys.argv[1])) if x["code"] == "H001"]
+assert len(u) == 1 and u[0]["name"] == "第一人民医院" and u[0]["beds"] == 800
+assert u[0]["population"] == 1500000
+assert not [x for x in json.load(open(sys.argv[1])) if x["code"] == "H002"]
+PY
+fi
+
 echo "test_basic: $fails failure(s)"
 [ "$fails" -eq 0 ]
