@@ -64,6 +64,9 @@ struct vg_signal_points {
 struct vg_signal_points *vg_signal_points_build(const struct vg_signal_table *t);
 void vg_signal_points_free(struct vg_signal_points *pts);
 
+/* v as printf's "%.12g" (finite v), fast; returns the length. */
+int vg_signal_fmt_g12(char out[32], double v);
+
 /* Threads to use: asked, or one per core up to 8 when 0. */
 unsigned vg_signal_threads(unsigned asked);
 

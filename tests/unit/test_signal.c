@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "signal/signal.h"
+#include "signal/signal_int.h"
 
 #define DATA "tests/data/signal/"
 
@@ -805,6 +806,40 @@ static void test_rules_periods(void **state)
 	vg_snap_free(s);
 }
 
+/* The fast "%.12g" of the writers is printf's, byte for byte. */
+static void test_fmt_g12(void **state)
+{
+	(void)state;
+	static const double fixed[] = {1.0, 10.0, 0.1, 123456789012.0, 1234567890123.0,
+				       999999999999.5, 9.99999999999951, 0.0001, 0.00001234,
+				       1e-5, 1e-15, 1.5e-15, 3e36, 1e37, 2.5, 1234567890125.0,
+				       0.333333333333333, 27.7355371900826, 1e11, 1e12, 5e-324,
+				       0.0, -0.0, -7.25, 4162.45571037959, 1e300};
+	char a[32], b[64];
+	for (size_t i = 0; i < VG_ARRAY_LEN(fixed); i++) {
+		for (int sgn = 0; sgn < 2; sgn++) {
+			double v = sgn ? -fixed[i] : fixed[i];
+			int n = vg_signal_fmt_g12(a, v);
+			snprintf(b, sizeof(b), "%.12g", v);
+			assert_string_equal(a, b);
+			assert_int_equal(n, (int)strlen(b));
+		}
+	}
+	uint64_t s = 42;
+	size_t diff = 0;
+	for (int i = 0; i < 1000000; i++) {
+		s = s * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+		double m = (double)(s >> 11) * 0x1.0p-53;
+		double v = ldexp(1.0 + m, (int)((s >> 3) % 140) - 70); /* 1e-21 .. 1e21 */
+		if (i % 3 == 0)
+			v = round(v * 1e6) / 1e6; /* short decimals: ties and trailing zeros */
+		vg_signal_fmt_g12(a, v);
+		snprintf(b, sizeof(b), "%.12g", v);
+		diff += strcmp(a, b) != 0;
+	}
+	assert_int_equal(diff, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -824,6 +859,7 @@ int main(void)
 		cmocka_unit_test(test_lrt_caers),
 		cmocka_unit_test(test_writers),
 		cmocka_unit_test(test_rules_periods),
+		cmocka_unit_test(test_fmt_g12),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
