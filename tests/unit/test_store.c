@@ -1062,7 +1062,13 @@ static void test_units_users_sessions(void **state)
 	assert_int_equal(vg_store_unit_get(f->st, "440100-H001", &f->a, &got, &err), 0);
 	assert_string_equal(got.name, "广州市第一人民医院");
 	assert_int_equal(got.beds, 1300);
-	assert_int_equal(info(f).units, 1);
+	/* Unknown fields stay unknown (NULL), audit included. */
+	struct vg_unit bare = {"U-BARE", NULL, NULL, NULL, 0, 0};
+	assert_int_equal(vg_store_unit_put(f->st, &bare, "admin", &err), 0);
+	assert_int_equal(vg_store_unit_get(f->st, "U-BARE", &f->a, &got, &err), 0);
+	assert_null(got.name);
+	assert_null(got.kind);
+	assert_int_equal(info(f).units, 2);
 
 	assert_int_equal(vg_store_user_add(f->st, &usr, "admin", &err), 0);
 	assert_int_equal(vg_store_user_add(f->st, &usr, "admin", &err), VG_EEXIST);
