@@ -117,7 +117,8 @@ static int fill(struct vg_csv *c, struct vg_err *err)
 		return 0;
 	if (c->mem) {
 		n = (ssize_t)(c->mem_len - c->mem_pos < room ? c->mem_len - c->mem_pos : room);
-		memcpy(c->buf + c->end, c->mem + c->mem_pos, (size_t)n);
+		if (n > 0) /* mem may be NULL for an empty input */
+			memcpy(c->buf + c->end, c->mem + c->mem_pos, (size_t)n);
 		c->mem_pos += (size_t)n;
 	} else {
 		do
