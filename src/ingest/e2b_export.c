@@ -498,24 +498,9 @@ static void assessment(struct w *w, const struct vg_case_version *v)
 
 /* ------------------------------------------------------------ section C */
 
-/* C.2.r primary source, the one for regulatory purposes (C.2.r.5). */
-static void reporter(struct w *w, const struct vg_case_version *v)
+/* C.2.r.1 name, C.2.r.4 qualification, C.2.r.3 country. */
+static void reporter_person(struct w *w, const struct vg_case_version *v)
 {
-	OPEN(w, "<outboundRelationship typeCode=\"SPRT\">");
-	put(w, "<priorityNumber value=\"1\"/>");
-	OPEN(w, "<relatedInvestigation classCode=\"INVSTG\" moodCode=\"EVN\">");
-	put(w, "<code code=\"2\" codeSystem=\"2.16.840.1.113883.3.989.2.1.1.22\"/>");
-	OPEN(w, "<subjectOf2 typeCode=\"SUBJ\">");
-	OPEN(w, "<controlActEvent classCode=\"CACT\" moodCode=\"EVN\">");
-	OPEN(w, "<author typeCode=\"AUT\">");
-	OPEN(w, "<assignedEntity classCode=\"ASSIGNED\">");
-	if (v->region) { /* C.2.r.2.4 state or province */
-		OPEN(w, "<addr>");
-		el_text(w, "state", v->region);
-		CLOSE(w, "</addr>");
-	}
-	if (v->reporter_phone)
-		put(w, "<telecom value=\"tel:%s\"/>", x(w, v->reporter_phone));
 	OPEN(w, "<assignedPerson classCode=\"PSN\" determinerCode=\"INSTANCE\">");
 	if (v->reporter_name) {
 		OPEN(w, "<name>");
@@ -536,6 +521,27 @@ static void reporter(struct w *w, const struct vg_case_version *v)
 		CLOSE(w, "</asLocatedEntity>");
 	}
 	CLOSE(w, "</assignedPerson>");
+}
+
+/* C.2.r primary source, the one for regulatory purposes (C.2.r.5). */
+static void reporter(struct w *w, const struct vg_case_version *v)
+{
+	OPEN(w, "<outboundRelationship typeCode=\"SPRT\">");
+	put(w, "<priorityNumber value=\"1\"/>");
+	OPEN(w, "<relatedInvestigation classCode=\"INVSTG\" moodCode=\"EVN\">");
+	put(w, "<code code=\"2\" codeSystem=\"2.16.840.1.113883.3.989.2.1.1.22\"/>");
+	OPEN(w, "<subjectOf2 typeCode=\"SUBJ\">");
+	OPEN(w, "<controlActEvent classCode=\"CACT\" moodCode=\"EVN\">");
+	OPEN(w, "<author typeCode=\"AUT\">");
+	OPEN(w, "<assignedEntity classCode=\"ASSIGNED\">");
+	if (v->region) { /* C.2.r.2.4 state or province */
+		OPEN(w, "<addr>");
+		el_text(w, "state", v->region);
+		CLOSE(w, "</addr>");
+	}
+	if (v->reporter_phone)
+		put(w, "<telecom value=\"tel:%s\"/>", x(w, v->reporter_phone));
+	reporter_person(w, v);
 	if (v->reporter_org) { /* C.2.r.2.1 organisation */
 		OPEN(w, "<representedOrganization classCode=\"ORG\" determinerCode=\"INSTANCE\">");
 		OPEN(w, "<assignedEntity classCode=\"ASSIGNED\">");
