@@ -83,28 +83,41 @@ int vg_buf_printf(struct vg_buf *b, const char *fmt, ...)
 	return rc;
 }
 
+/* Bytes that JSON strings must escape: '"', '\\' and the controls. */
+static bool json_plain(unsigned char c)
+{
+	return c >= 0x20 && c != '"' && c != '\\';
+}
+
+static int json_escape(struct vg_buf *b, unsigned char c)
+{
+	switch (c) {
+	case '"': return vg_buf_puts(b, "\\\"");
+	case '\\': return vg_buf_puts(b, "\\\\");
+	case '\n': return vg_buf_puts(b, "\\n");
+	case '\r': return vg_buf_puts(b, "\\r");
+	case '\t': return vg_buf_puts(b, "\\t");
+	default: return vg_buf_printf(b, "\\u%04x", c);
+	}
+}
+
 int vg_buf_json_str(struct vg_buf *b, const char *s)
 {
+	const unsigned char *c = (const unsigned char *)s;
 	size_t start = b->len;
 	int rc;
 
 	if (!s)
 		return vg_buf_puts(b, "null");
 	rc = vg_buf_putc(b, '"');
-
-	for (const unsigned char *c = (const unsigned char *)s; !rc && *c; c++) {
-		switch (*c) {
-		case '"': rc = vg_buf_puts(b, "\\\""); break;
-		case '\\': rc = vg_buf_puts(b, "\\\\"); break;
-		case '\n': rc = vg_buf_puts(b, "\\n"); break;
-		case '\r': rc = vg_buf_puts(b, "\\r"); break;
-		case '\t': rc = vg_buf_puts(b, "\\t"); break;
-		default:
-			if (*c < 0x20)
-				rc = vg_buf_printf(b, "\\u%04x", *c);
-			else
-				rc = vg_buf_putc(b, (char)*c);
-		}
+	while (!rc && *c) {
+		const unsigned char *run = c;
+		while (*c && json_plain(*c))
+			c++;
+		if (c > run) /* copy runs of plain bytes (UTF-8 included) at once */
+			rc = vg_buf_append(b, run, (size_t)(c - run));
+		if (!rc && *c)
+			rc = json_escape(b, *c++);
 	}
 	if (!rc)
 		rc = vg_buf_putc(b, '"');

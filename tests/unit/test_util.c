@@ -78,6 +78,9 @@ static void test_buf_cap(void **state)
 	assert_int_equal(vg_buf_json_str(&b, NULL), 0); /* unknown -> null */
 	assert_string_equal(b.p, "null");
 	vg_buf_reset(&b);
+	assert_int_equal(vg_buf_json_str(&b, "\x01\n"), 0);
+	assert_string_equal(b.p, "\"\\u0001\\n\""); /* 10 bytes: at the cap */
+	vg_buf_reset(&b);
 	assert_int_equal(vg_buf_json_str(&b, "a\"b"), 0);
 	/* a JSON string that would cross the cap leaves the buffer as it was */
 	assert_int_equal(vg_buf_json_str(&b, "0123456789"), VG_ETOOBIG);
