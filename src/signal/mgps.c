@@ -28,8 +28,8 @@
  * lambda | N ~ Qn G(a1 + N, b1 + E) + (1 - Qn) G(a2 + N, b2 + E), Qn from
  * the untruncated f_k; EBGM = exp(E log lambda); EB05 / EB95 are the 5 % /
  * 95 % quantiles of the mixture, found by Newton steps on its CDF kept
- * inside a bracket that each evaluation narrows (never fails, converges to
- * 1e-13 relative).
+ * inside a bracket that each evaluation narrows (never fails; to ~2e-11
+ * relative), started from the previous point's answer when it has the same N.
  */
 #include "vg.h"
 #include "util/util.h"
@@ -242,7 +242,11 @@ static double mix_quantile(const struct mix *m, double p, double x0)
 		double nx = x - f / pdf;
 		if (!(nx > lo && nx < hi))
 			nx = isinf(hi) ? 2.0 * x : 0.5 * (lo + hi);
-		if (fabs(nx - x) <= 1e-14 * x || (isfinite(hi) && hi - lo <= 1e-14 * hi))
+		/* a step below 1e-11 x is returned without one more evaluation:
+		 * the answer is then within ~2e-11 relative of the converged
+		 * root (measured on FAERS 2022Q3's 111,118 pairs), at half the
+		 * cost of iterating to 1e-14 */
+		if (fabs(nx - x) <= 1e-11 * x || (isfinite(hi) && hi - lo <= 1e-14 * hi))
 			return nx;
 		x = nx;
 	}
