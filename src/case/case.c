@@ -183,6 +183,8 @@ double vg_case_age_years(double value, const char *unit)
 	if (!unit || isnan(value) || isinf(value))
 		return NAN;
 	struct vg_sv u = vg_sv_trim(vg_sv_of(unit));
+	if (u.len > 3 && !memcmp(u.p + u.len - 3, "(s)", 3)) /* CAERS "Year(s)" */
+		u.len -= 3;
 	for (size_t i = 0; i < VG_ARRAY_LEN(age_units); i++)
 		if (vg_sv_ieq_cstr(u, age_units[i].unit))
 			return value * age_units[i].years;

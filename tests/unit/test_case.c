@@ -645,6 +645,8 @@ static void test_age(void **state)
 	assert_true(vg_case_age_years(34, "a") == 34);
 	assert_true(vg_case_age_years(34, "Years") == 34);
 	assert_true(vg_case_age_years(34, "岁") == 34);
+	assert_true(vg_case_age_years(34, "Year(s)") == 34);
+	assert_true(vg_case_age_years(6, " Month(s)") == 0.5);
 	assert_true(vg_case_age_years(6, "mo") == 0.5);
 	assert_true(vg_case_age_years(18, "Months") == 1.5);
 	assert_true(vg_case_age_years(3, "{decade}") == 30);
