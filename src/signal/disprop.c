@@ -149,20 +149,48 @@ static void ic_points(const struct vg_signal_points *pts, double *icv)
 			pthread_join(tid[k], NULL);
 }
 
-void vg_signal_disprop(struct vg_signal_table *t)
-{
-	if (!t->points)
-		t->points = vg_signal_points_build(t);
-	struct vg_signal_points *pts = t->points;
-	double *icv = vg_xmalloc((pts->m ? pts->m : 1) * 3 * sizeof(double));
+struct pair_job {
+	struct vg_signal_table *t;
+	const double *icv;
+	size_t i0, i1;
+};
 
-	ic_points(pts, icv);
-	for (size_t i = 0; i < t->npairs; i++) {
-		struct vg_signal_pair *p = &t->pairs[i];
-		const double *v = icv + 3 * (size_t)pts->of_pair[i];
-		prr_chi2(p, t->ntotal);
-		ror(p, t->ntotal);
+static void *pair_run(void *arg)
+{
+	struct pair_job *j = arg;
+	const struct vg_signal_points *pts = j->t->points;
+	for (size_t i = j->i0; i < j->i1; i++) {
+		struct vg_signal_pair *p = &j->t->pairs[i];
+		const double *v = j->icv + 3 * (size_t)pts->of_pair[i];
+		prr_chi2(p, j->t->ntotal);
+		ror(p, j->t->ntotal);
 		p->ic = v[0], p->ic025 = v[1], p->ic975 = v[2];
 	}
+	return NULL;
+}
+
+void vg_signal_disprop(struct vg_signal_table *t)
+{
+	struct pair_job jobs[8];
+	pthread_t tid[8];
+	unsigned nt = vg_signal_threads(0);
+
+	if (!t->points)
+		t->points = vg_signal_points_build(t);
+	double *icv = vg_xmalloc((t->points->m ? t->points->m : 1) * 3 * sizeof(double));
+	ic_points(t->points, icv);
+	if (nt > 8)
+		nt = 8;
+	if (t->npairs < 65536)
+		nt = 1;
+	for (unsigned k = 0; k < nt; k++)
+		jobs[k] = (struct pair_job){t, icv, t->npairs * k / nt, t->npairs * (k + 1) / nt};
+	for (unsigned k = 1; k < nt; k++)
+		if (pthread_create(&tid[k], NULL, pair_run, &jobs[k]) != 0)
+			tid[k] = 0, pair_run(&jobs[k]);
+	pair_run(&jobs[0]);
+	for (unsigned k = 1; k < nt; k++)
+		if (tid[k])
+			pthread_join(tid[k], NULL);
 	free(icv);
 }
