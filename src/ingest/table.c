@@ -55,6 +55,7 @@ struct treader {
 	struct vg_arena arena;
 	struct vg_buf rec;
 	struct vg_progress prog;
+	int64_t rows_sorted;  /* rows handed to the sorter (progress total) */
 };
 
 /* One row back from the sorter. */
@@ -130,6 +131,7 @@ static int take_row(struct treader *r, struct vg_csv *c, uint32_t fileno, const 
 	vg_buf_append(&r->rec, pr.p, pr.len);
 	vg_buf_append(&r->rec, ev.p, ev.len);
 	vg_buf_append(&r->rec, st.p, st.len);
+	r->rows_sorted++;
 	return vg_sorter_add(r->sorter, id.p, id.len, r->rec.p, r->rec.len, r->err);
 }
 
@@ -274,10 +276,13 @@ static int group(struct treader *r)
 	struct vg_case_version *v = NULL;
 	const void *k, *d;
 	size_t kl, dl;
+	uint64_t done = 0;
 	int rc;
 
 	while ((rc = vg_sorter_next(r->sorter, &k, &kl, &d, &dl, r->err)) == 1) {
 		struct row w;
+		if ((++done & 16383) == 0 && r->opts->progress)
+			vg_progress_update(&r->prog, done);
 		if (!v || !vg_sv_eq(vg_sv_of(v->case_id), (struct vg_sv){k, kl})) {
 			if ((rc = emit(r, v)) < 0)
 				return rc;
@@ -313,6 +318,10 @@ static int run_table(const struct vg_ingest_opts *opts, char **files, int nfiles
 		vg_progress_start(&r.prog, "table rows", 0);
 	for (int i = 0; i < nfiles && rc >= 0; i++)
 		rc = read_file(&r, (uint32_t)i);
+	if (opts->progress) { /* then the rows again, grouped into reports */
+		vg_progress_finish(&r.prog);
+		vg_progress_start(&r.prog, "table reports", (uint64_t)r.rows_sorted);
+	}
 	if (rc >= 0 && (rc = vg_sorter_finish(r.sorter, err)) >= 0)
 		rc = group(&r);
 	if (opts->progress)
