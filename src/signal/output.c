@@ -204,11 +204,11 @@ int vg_signal_fmt_g12(char out[32], double v)
 	if (!(a >= 1e-15 && a < 1e37))
 		return snprintf(out, 32, "%.12g", v);
 	int e = (int)floor(log10(a));
-	uint64_t n = (uint64_t)rintl(scale10(a, 11 - e));
+	uint64_t n = (uint64_t)llrintl(scale10(a, 11 - e));
 	if (n < UINT64_C(100000000000))
-		e--, n = (uint64_t)rintl(scale10(a, 11 - e));
+		e--, n = (uint64_t)llrintl(scale10(a, 11 - e));
 	else if (n >= UINT64_C(1000000000000))
-		e++, n = (uint64_t)rintl(scale10(a, 11 - e));
+		e++, n = (uint64_t)llrintl(scale10(a, 11 - e));
 	if (n >= UINT64_C(1000000000000))
 		n /= 10, e++; /* 9.99999999999951 -> 10.0000000000 */
 	char d[12], *o = out;
