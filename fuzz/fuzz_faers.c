@@ -59,6 +59,18 @@ static void put(int k, const uint8_t *p, size_t n)
 	fclose(f);
 }
 
+/* Remove the temporary quarter at exit (libFuzzer exits through exit()). */
+static void cleanup(void)
+{
+	char path[512];
+
+	for (size_t i = 0; i < VG_ARRAY_LEN(names); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char sep[] = "\n@@@\n";
@@ -75,6 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(dir, sizeof(dir), "%s/fuzz-faers-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 		if (!mkdtemp(dir))
 			abort();
+		atexit(cleanup);
 	}
 	for (size_t i = 0; i + 5 <= size && k < 6; i++) {
 		if (memcmp(data + i, sep, 5) == 0) {

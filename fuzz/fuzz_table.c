@@ -53,9 +53,15 @@ static int check(void *ctx, const struct vg_case_version *v, struct vg_err *err)
 	return 0;
 }
 
+static char path[256];
+
+static void cleanup(void)
+{
+	unlink(path);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char path[256];
 	struct vg_rejects rj = {NULL, 0};
 	struct vg_ingest_opts o = {0};
 	struct vg_ingest_sink sink = {check, NULL, NULL};
@@ -73,6 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((fd = mkstemp(path)) < 0)
 			abort();
 		close(fd);
+		atexit(cleanup);
 	}
 	if (!(f = fopen(path, "wb")) || fwrite(data, 1, size, f) != size)
 		abort();
