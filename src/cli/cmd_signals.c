@@ -438,8 +438,11 @@ static int compute(const struct vg_snap *s, const struct sig_opts *o, bool cut, 
 	fo.threads = (unsigned)o->threads;
 	fo.shape_min = o->shape_min;
 	fo.fixed = o->fixed ? &o->theta : NULL;
+	memset(fit, 0, sizeof(*fit));
 	if ((rc = vg_signal_count(s, &so, t, err)))
 		return rc;
+	if (cut && t->npairs == 0)
+		return 0; /* a quarter whose reports pair nothing yet: no rows */
 	if (!o->fit_only)
 		vg_signal_disprop(t);
 	if ((rc = vg_signal_fit(t, &fo, fit, err)))

@@ -105,22 +105,26 @@ usage --theta 1,1,1,1,0.5
 
 # ---- trends: a hand-made FAERS quarter, received dates in three quarters
 # A/X: 1 report in 2020Q1, 3 by 2020Q2 (Evans met: PRR Inf, Yates 6.5,
-# N 3), 4 by 2020Q3.  R12 has no date: it counts in no quarter.
+# N 3), 4 by 2020Q3.  R12 has no date: it counts in no quarter.  R15
+# (2019Q4) has only an interacting product: with --roles suspect, a quarter
+# with a report and no pair, which prints no rows (and no fit).
 F=$T/faers
 mkdir "$F"
 {
 	echo 'primaryid$caseid$caseversion$i_f_code$event_dt$mfr_dt$init_fda_dt$fda_dt$rept_cod$mfr_num$mfr_sndr$age$age_cod$gndr_cod$e_sub$wt$wt_cod$rept_dt$to_mfr$occp_cod$reporter_country$occr_country'
 	for r in 1:20200115 2:20200210 3:20200301 4:20200320 5:20200401 6:20200415 7:20200501 \
-		8:20200510 9:20200601 10:20200620 11:20200630 12: 13:20200801 14:20200901; do
+		8:20200510 9:20200601 10:20200620 11:20200630 12: 13:20200801 14:20200901 \
+		15:20191115; do
 		i=${r%%:*} d=${r#*:}
 		echo "${i}1\$${i}\$1\$I\$\$\$$d\$$d\$EXP\$\$\$40\$YR\$F\$Y\$\$\$$d\$\$MD\$US\$US"
 	done
 } > "$F/DEMO20Q3.txt"
 DRUG='1:A 2:B 3:C 4:B 5:A 6:A 7:B 8:C 9:C 10:B 11:C 12:A 13:A 14:B'
-REAC='1:X 2:Y 3:Z 4:Z 5:X 6:X 7:Y 8:Y 9:Z 10:Z 11:Y 12:X 13:X 14:Y'
+REAC='1:X 2:Y 3:Z 4:Z 5:X 6:X 7:Y 8:Y 9:Z 10:Z 11:Y 12:X 13:X 14:Y 15:Z'
 {
 	echo 'primaryid$caseid$drug_seq$role_cod$drugname$val_vbm$route$dose_vbm$cum_dose_chr$cum_dose_unit$dechal$rechal$lot_nbr$exp_dt$nda_num$dose_amt$dose_unit$dose_form$dose_freq'
 	for r in $DRUG; do echo "${r%%:*}1\$${r%%:*}\$1\$PS\$DRUG${r#*:}\$1\$\$\$\$\$\$\$\$\$\$\$\$\$"; done
+	echo '151$15$1$I$DRUGD$1$$$$$$$$$$$$$'   # interacting: no pair with --roles suspect
 } > "$F/DRUG20Q3.txt"
 {
 	echo 'primaryid$caseid$pt'
@@ -129,6 +133,14 @@ REAC='1:X 2:Y 3:Z 4:Z 5:X 6:X 7:Y 8:Y 9:Z 10:Z 11:Y 12:X 13:X 14:Y'
 "$VIGIL" import faers --db "$T/t.db" "$F" > "$T/fimport.out" 2>&1 || fail "faers import: $(cat "$T/fimport.out")"
 "$VIGIL" signals --db "$T/t.db" --theta 0.2,0.1,2,4,0.3333 --format csv > "$T/all.csv"
 grep -q '^DRUGA,Event X,5,' "$T/all.csv" || fail "undated report missing from the whole: $(cat "$T/all.csv")"
+"$VIGIL" signals --db "$T/t.db" --roles suspect --theta 0.2,0.1,2,4,0.3333 \
+	--format csv > "$T/roles.csv"
+grep -q '^DRUGD,Event Z,1,' "$T/all.csv" || fail "interacting product missing by default"
+! grep -q '^DRUGD,' "$T/roles.csv" || fail "--roles suspect kept an interacting product"
+"$VIGIL" signals --db "$T/t.db" --roles suspect --trend quarter --theta 0.2,0.1,2,4,0.3333 \
+	--format csv > "$T/trend_s.csv" || fail "trend with an empty quarter"
+! grep -q '^2019Q4' "$T/trend_s.csv" || fail "rows for a quarter without pairs"
+grep -q '^2020Q1,DRUGA,Event X,1,' "$T/trend_s.csv" || fail "trend after an empty quarter"
 "$VIGIL" signals --db "$T/t.db" --trend quarter --theta 0.2,0.1,2,4,0.3333 --format csv \
 	--sort N > "$T/trend.csv"
 head -n 1 "$T/trend.csv" | grep -q '^quarter,product,event,N,E,' || fail "trend header"
@@ -136,7 +148,7 @@ for want in '2020Q1,DRUGA,Event X,1,' '2020Q2,DRUGA,Event X,3,' '2020Q3,DRUGA,Ev
 	'2020Q2,DRUGC,Event Y,2,'; do
 	grep -q "^$want" "$T/trend.csv" || fail "trend row $want: $(cat "$T/trend.csv")"
 done
-[ "$(cut -d, -f1 "$T/trend.csv" | sort -u | tr '\n' ' ')" = "2020Q1 2020Q2 2020Q3 quarter " ] ||
+[ "$(cut -d, -f1 "$T/trend.csv" | sort -u | tr '\n' ' ')" = "2019Q4 2020Q1 2020Q2 2020Q3 quarter " ] ||
 	fail "trend quarters"
 "$VIGIL" signals --db "$T/t.db" --trend quarter --first-met --theta 0.2,0.1,2,4,0.3333 \
 	--signal n:2 --format csv > "$T/first.csv"
