@@ -52,17 +52,57 @@ struct ord {
 	uint32_t id;
 };
 
-static int cmp_ord(const void *a, const void *b)
+/* The bits of a positive double order like the double. */
+static uint64_t ebits_of(const struct ord *o)
 {
-	const struct ord *x = a, *y = b;
-	if (x->n != y->n)
-		return x->n < y->n ? -1 : 1;
-	return (x->e > y->e) - (x->e < y->e);
+	uint64_t b;
+	memcpy(&b, &o->e, sizeof(b));
+	return b;
+}
+
+/* One stable counting pass on an 11-bit digit of E's bits (word 0) or of
+ * N (word 1); false (nothing moved) when every record has the same digit. */
+static bool radix_pass(struct ord *src, struct ord *dst, size_t m, int word, int shift)
+{
+	size_t cnt[2048] = {0};
+	for (size_t i = 0; i < m; i++)
+		cnt[((word ? src[i].n : ebits_of(&src[i])) >> shift) & 2047]++;
+	for (size_t d = 0; d < 2048; d++)
+		if (cnt[d] == m)
+			return false;
+	for (size_t d = 0, sum = 0; d < 2048; d++) {
+		size_t c = cnt[d];
+		cnt[d] = sum;
+		sum += c;
+	}
+	for (size_t i = 0; i < m; i++)
+		dst[cnt[((word ? src[i].n : ebits_of(&src[i])) >> shift) & 2047]++] = src[i];
+	return true;
+}
+
+/* LSD radix sort by (N, E): E's 64 bits, then N's; *o may be swapped with
+ * the scratch buffer (both m records). */
+static void sort_points(struct ord **o, struct ord **tmp, size_t m)
+{
+	uint64_t maxn = 0;
+	for (size_t i = 0; i < m; i++)
+		maxn = (*o)[i].n > maxn ? (*o)[i].n : maxn;
+	for (int word = 0; word < 2; word++) {
+		for (int shift = 0; shift < 64; shift += 11) {
+			if (word && (shift >= 64 || maxn >> shift == 0))
+				break;
+			if (radix_pass(*o, *tmp, m, word, shift)) {
+				struct ord *t = *o;
+				*o = *tmp, *tmp = t;
+			}
+		}
+	}
 }
 
 /*
  * Group by hashing (N, bits of E) - one pass over the pairs, no sort of the
- * pair table - then sort only the distinct points by (N, E) and renumber.
+ * pair table - then radix-sort only the distinct points by (N, E) (E > 0:
+ * its bits order like its value) and renumber.
  */
 struct vg_signal_points *vg_signal_points_build(const struct vg_signal_table *t)
 {
@@ -85,12 +125,13 @@ struct vg_signal_points *vg_signal_points_build(const struct vg_signal_table *t)
 	}
 	free(u.slot);
 	struct ord *o = vg_xmalloc((u.m ? u.m : 1) * sizeof(*o));
+	struct ord *scratch = vg_xmalloc((u.m ? u.m : 1) * sizeof(*o));
 	for (size_t k = 0; k < u.m; k++) {
 		o[k].n = u.n[k], o[k].id = (uint32_t)k;
 		memcpy(&o[k].e, &u.ebits[k], sizeof(double));
 	}
-	if (u.m > 1)
-		qsort(o, u.m, sizeof(*o), cmp_ord);
+	sort_points(&o, &scratch, u.m);
+	free(scratch);
 	uint32_t *rank = vg_xmalloc((u.m ? u.m : 1) * sizeof(*rank));
 	pts->m = u.m;
 	pts->n = vg_xmalloc((u.m ? u.m : 1) * sizeof(*pts->n));
