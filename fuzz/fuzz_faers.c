@@ -89,10 +89,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		atexit(cleanup);
 	}
-	for (size_t i = 0; i + 5 <= size && k < 6; i++) {
-		if (memcmp(data + i, sep, 5) == 0) {
+	for (size_t i = start; i + 5 <= size && k < 6; i++) {
+		if (i >= start && memcmp(data + i, sep, 5) == 0) {
 			put(k++, data + start, i - start);
-			start = i + 5;
+			start = i + 5; /* separators do not overlap ("\n@@@\n@@@\n") */
 		}
 	}
 	put(k++, data + start, size - start);
