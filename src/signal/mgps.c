@@ -231,24 +231,47 @@ static double mix_quantile(const struct mix *m, double p, double x0)
 		x = vg_sf_gamma_quantile_guess(m->a2, p) / m->r2;
 	if (!(x > 0.0) || !isfinite(x))
 		x = m->q >= 0.5 ? m->a1 / m->r1 : m->a2 / m->r2;
+	double flo = -p, fhi = 1.0 - p; /* CDF - p at lo and hi */
+	int side = 0;                     /* which end moved last (Illinois) */
 	for (int it = 0; it < 300; it++) {
 		double pdf, f = mix_cdf(m, x, &pdf) - p;
 		if (f == 0.0)
 			return x;
-		if (f > 0.0)
-			hi = x;
-		else
-			lo = x;
+		if (f > 0.0) {
+			hi = x, fhi = f;
+			if (side > 0)
+				flo *= 0.5;
+			side = 1;
+		} else {
+			lo = x, flo = f;
+			if (side < 0)
+				fhi *= 0.5;
+			side = -1;
+		}
 		double nx = x - f / pdf;
-		if (!(nx > lo && nx < hi)) /* bisect, geometrically across decades */
-			nx = isinf(hi) ? 2.0 * x
-			     : lo == 0.0 ? 0.125 * hi
-			     : hi > 4.0 * lo ? sqrt(lo) * sqrt(hi) : 0.5 * (lo + hi);
-		/* a step below 1e-11 x is returned without one more evaluation:
-		 * the answer is then within ~2e-11 relative of the converged
-		 * root (measured on FAERS 2022Q3's 111,118 pairs), at half the
-		 * cost of iterating to 1e-14 */
-		if (fabs(nx - x) <= 1e-11 * x || (isfinite(hi) && hi - lo <= 1e-14 * hi))
+		bool newton = nx > lo && nx < hi;
+		/* a Newton step that leaves the bracket (from the convex side of
+		 * the CDF it overshoots) becomes a false-position step inside it
+		 * (Illinois: the end that stays has its value halved), or a
+		 * geometric bisection while the bracket spans decades */
+		if (!newton) {
+			if (isinf(hi))
+				nx = 2.0 * x;
+			else if (lo == 0.0)
+				nx = 0.125 * hi;
+			else if (hi > 4.0 * lo)
+				nx = sqrt(lo) * sqrt(hi);
+			else
+				nx = lo - flo * (hi - lo) / (fhi - flo);
+			if (!(nx > lo && nx < hi))
+				nx = 0.5 * (lo + hi);
+		}
+		/* a Newton step below 1e-11 x is returned without one more
+		 * evaluation: the answer is then within ~2e-11 relative of the
+		 * converged root (measured on FAERS 2022Q3's 111,118 pairs), at
+		 * half the cost of iterating to 1e-14; other steps only stop
+		 * when the bracket is that narrow */
+		if ((newton && fabs(nx - x) <= 1e-11 * x) || (isfinite(hi) && hi - lo <= 1e-11 * hi))
 			return nx;
 		x = nx;
 	}
