@@ -157,4 +157,20 @@ head -n 1 "$T/first.csv" | grep -qx 'product,event,N,first_evans,first_EB05,firs
 grep -q '^DRUGA,Event X,4,2020Q2,' "$T/first.csv" || fail "A/X first Evans: $(cat "$T/first.csv")"
 grep -q '^DRUGA,Event X,4,.*,2020Q2$' "$T/first.csv" || fail "A/X first n>=2: $(cat "$T/first.csv")"
 grep -q '^DRUGB,Event Y,3,,.*,2020Q2$' "$T/first.csv" || fail "B/Y: $(cat "$T/first.csv")"
+# ---- filters and strata on the same reports
+"$VIGIL" signals --db "$T/t.db" --from 2020-04 --to 2020-06-30 --theta 0.2,0.1,2,4,0.3333 \
+	--format csv > "$T/q2.csv"
+grep -q '^DRUGA,Event X,2,' "$T/q2.csv" || fail "--from/--to: $(cat "$T/q2.csv")"
+! grep -q '^DRUGD,' "$T/q2.csv" || fail "--from/--to kept a 2019 report"
+"$VIGIL" signals --db "$T/t.db" --sex female --serious no --theta 0.2,0.1,2,4,0.3333 \
+	--format csv > "$T/f.csv"
+grep -q '^DRUGA,Event X,5,' "$T/f.csv" || fail "--sex female: $(cat "$T/f.csv")"
+set +e
+"$VIGIL" signals --db "$T/t.db" --sex male > "$T/out" 2> "$T/err"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q 'no report' "$T/err" || fail "--sex male: exit $rc, $(cat "$T/err")"
+"$VIGIL" signals --db "$T/t.db" --strata year,sex,agegroup,class --theta 0.2,0.1,2,4,0.3333 \
+	--format csv > "$T/st.csv"
+grep -q '^DRUGA,Event X,5,' "$T/st.csv" || fail "--strata year,sex,agegroup,class"
 echo "test_signals: ok"
