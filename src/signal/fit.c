@@ -425,15 +425,16 @@ static void canonical(struct run *r)
 	r->at_bound = (ab & 3u) << 2 | (ab & 12u) >> 2 | (ab & 16u);
 }
 
+/* ll: the log-likelihood at best on the exact points when known, else NAN. */
 static void report(struct vg_signal_fit *fit, const struct run *best, const struct box *b,
-		   const struct fitctx *c)
+		   const struct fitctx *c, double ll)
 {
 	static const char *names[NPAR] = {"alpha1", "beta1", "alpha2", "beta2", "p"};
 	struct vg_signal_theta th;
 
 	x_to_theta(best->x, &th);
 	fit->theta = th;
-	fit->loglik = vg_mgps_eval(&th, &c->full, NULL);
+	fit->loglik = isnan(ll) ? vg_mgps_eval(&th, &c->full, NULL) : ll;
 	fit->grad_norm = best->pgn * c->wfull;
 	fit->status = best->status;
 	fit->at_bound = best->at_bound;
@@ -485,9 +486,8 @@ int vg_signal_fit_points(const uint64_t *n, const double *e, const double *w, si
 		memset(&best, 0, sizeof(best));
 		theta_to_x(o->fixed, best.x);
 		best.status = VG_FIT_FIXED;
-		report(fit, &best, &b, &c);
+		report(fit, &best, &b, &c, vg_mgps_eval(o->fixed, &c.full, NULL));
 		fit->theta = *o->fixed;
-		fit->loglik = vg_mgps_eval(o->fixed, &c.full, NULL);
 		fit->npoints = m;
 		ctx_release(&c);
 		return rc;
@@ -517,7 +517,8 @@ int vg_signal_fit_points(const uint64_t *n, const double *e, const double *w, si
 	}
 	unsigned nagree = fit->nagree;
 	canonical(&best);
-	report(fit, &best, &b, &c);
+	/* the last evaluation of best was on the exact points unless squashed */
+	report(fit, &best, &b, &c, o && o->squash ? NAN : -best.f * c.wfull);
 	fit->nstarts = (unsigned)ns;
 	fit->nagree = nagree;
 	fit->npoints = o && o->squash ? c.start->m : m;
