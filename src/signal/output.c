@@ -180,21 +180,15 @@ bool vg_signal_rule_met(const struct vg_signal_rule *r, const struct vg_signal_p
  * a value lies within ~1e-19 relative of a 12-digit rounding tie (tested
  * on a million values in tests/unit/test_signal.c).
  */
-static long double pow10l_exact(int k)
-{
-	long double p = 1.0L;
-	for (int i = 0; i < k; i++)
-		p *= 10.0L;
-	return p;
-}
-
-static long double p10[28];
+/* 10^0 .. 10^27: exact in long double (5^27 < 2^64), so the literals are. */
+static const long double p10[28] = {
+	1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
+	1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
+	1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L,
+};
 
 static long double scale10(double a, int k)
 {
-	if (p10[0] == 0.0L) /* benign race: every thread writes the same values */
-		for (int i = 27; i >= 0; i--)
-			p10[i] = pow10l_exact(i);
 	return k >= 0 ? (long double)a * p10[k] : (long double)a / p10[-k];
 }
 
