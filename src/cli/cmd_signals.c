@@ -31,6 +31,7 @@
 #include "case/case.h"
 #include "signal/signal.h"
 #include "store/store.h"
+#include "terms/terms.h"
 
 #include <math.h>
 
@@ -43,7 +44,8 @@ const struct vg_cli_cmd vg_cmd_signals = {
 	         "              [--strata sex,agegroup,year,class,stratum] [filters]\n"
 	         "              [--theta a1,b1,a2,b2,p | --fit-only] [--lrt [--lrt-sims N] [--seed S]]\n"
 	         "              [--trend quarter [--first-met]] [--sort STAT [--ascending]]\n"
-	         "              [--limit N] [--min-n N] [--signal RULE] [--format table|csv|tsv|json]",
+	         "              [--limit N] [--min-n N] [--signal RULE] [--format table|csv|tsv|json]\n"
+	         "              [--dict FILE] [--meddra DIR [--level pt|hlt|hlgt|soc]]",
 	.help = "Counts are of distinct reports among the latest valid, non-nullified,\n"
 	        "non-deleted, non-duplicate versions.  Products: suspect and interacting by\n"
 	        "default, keyed by the normalised ingredient (else the name).  Events: the\n"
@@ -56,6 +58,12 @@ const struct vg_cli_cmd vg_cmd_signals = {
 	        "{\"alpha1\":..,\"beta1\":..,\"alpha2\":..,\"beta2\":..,\"p\":..,\"loglik\":..,...}.\n"
 	        "A fit that ends on an edge of the parameter space is reported with a\n"
 	        "warning on stderr (docs/SIGNALS.md explains when and why).\n"
+	        "\n"
+	        "--dict FILE: product key = the ingredient of the dictionary CSV\n"
+	        "(name,ingredient; see `vigil terms`) when the name matches, else as above.\n"
+	        "--meddra DIR --level L: event key = the term at level L (pt by default)\n"
+	        "on the primary path of the coded LLT/PT; terms not in MedDRA are kept\n"
+	        "as they are and counted in a warning.  Counts stay distinct reports.\n"
 	        "\n"
 	        "RULE: evans, or STAT:X (STAT >= X), comma-separated, all must hold,\n"
 	        "e.g. eb05:2  ic025:0  ror025:1,n:3.\n"
@@ -87,6 +95,10 @@ struct sig_opts {
 	int64_t limit, min_n, lrt_sims, seed, threads;
 	double shape_min;
 	int fmt; /* enum vg_fmt */
+	/* coding (terms/): NULL when not asked for */
+	const struct vg_terms_dict *dict;
+	const struct vg_meddra *meddra;
+	int level; /* enum vg_meddra_level */
 };
 
 struct scan_ctx {
@@ -99,6 +111,8 @@ struct scan_ctx {
 	size_t periods_cap;
 	int32_t pmax;
 	uint64_t seen, undated;
+	uint64_t unrolled; /* event terms --meddra did not find */
+	struct vg_arena arena; /* dictionary lookups, reset per report */
 	struct vg_progress prog;
 };
 
@@ -157,7 +171,7 @@ static int parse_day(const char *s, bool last, int32_t *out)
 
 struct raw_opts {
 	const char *roles, *by, *strata, *klass, *sex, *age, *serious, *from, *to, *theta,
-		*format, *signal, *trend;
+		*format, *signal, *trend, *dict, *meddra, *level;
 };
 
 static int check_opts(const struct raw_opts *r, struct sig_opts *o)
@@ -208,6 +222,13 @@ static int check_opts(const struct raw_opts *r, struct sig_opts *o)
 		return VG_EXIT_USAGE;
 	if (o->fit_only && (o->trend || o->lrt))
 		return vg_cli_usage_error(c, "--fit-only goes with neither --trend nor --lrt");
+	if (r->dict && o->by_product)
+		return vg_cli_usage_error(c, "--dict goes with --by ingredient, not --by product");
+	if (r->level && !r->meddra)
+		return vg_cli_usage_error(c, "--level goes with --meddra DIR");
+	o->level = r->level ? vg_meddra_level_parse(r->level) : VG_MEDDRA_PT;
+	if (o->level < VG_MEDDRA_PT)
+		return vg_cli_usage_error(c, "--level: pt, hlt, hlgt or soc, not '%s'", r->level);
 	return 0;
 }
 
@@ -338,6 +359,39 @@ static void note_period(struct scan_ctx *c, int32_t q)
 		c->pmax = q;
 }
 
+/* The product's key: the dictionary's ingredient when --dict matches the
+ * name (else the importer's ingredient), otherwise as without --dict. */
+static const char *product_key(struct scan_ctx *c, const struct vg_product *p)
+{
+	const struct sig_opts *o = c->o;
+	struct vg_terms_result r;
+
+	if (o->by_product)
+		return nonempty(p->name);
+	if (o->dict) {
+		const char *nm[2] = {nonempty(p->name), nonempty(p->ingredient)};
+		for (size_t i = 0; i < 2; i++)
+			if (nm[i] && strlen(nm[i]) <= VG_TERMS_NAME_MAX &&
+			    vg_terms_match(o->dict, nm[i], &c->arena, &r) == 0 && r.ingredient)
+				return r.ingredient;
+	}
+	return nonempty(p->ingredient) ? p->ingredient : nonempty(p->name);
+}
+
+/* Intern an event key, rolled up to --level on the primary path with
+ * --meddra (a term MedDRA does not know is kept and counted). */
+static uint32_t event_id(struct scan_ctx *c, const char *k, size_t len)
+{
+	const char *up;
+
+	if (c->o->meddra) {
+		if ((up = vg_meddra_term_at(c->o->meddra, k, c->o->level)))
+			return vg_snap_builder_event(c->b, up, strlen(up));
+		c->unrolled++;
+	}
+	return vg_snap_builder_event(c->b, k, len);
+}
+
 static int on_version(const struct vg_case_version *v, int flags, void *vctx)
 {
 	struct scan_ctx *c = vctx;
@@ -354,9 +408,7 @@ static int on_version(const struct vg_case_version *v, int flags, void *vctx)
 	VG_GROW(c->ev, c->ev_cap, v->nevents + 1);
 	for (size_t i = 0; i < v->nproducts; i++) {
 		const struct vg_product *p = &v->products[i];
-		const char *k = o->by_product ? nonempty(p->name)
-		                              : (nonempty(p->ingredient) ? p->ingredient
-		                                                         : nonempty(p->name));
+		const char *k = product_key(c, p);
 		if (!(o->roles & (1u << p->role)) || !k || !product_class_ok(o, v, p))
 			continue;
 		c->prod[np++] = vg_snap_builder_product(c->b, k, strlen(k));
@@ -364,12 +416,13 @@ static int on_version(const struct vg_case_version *v, int flags, void *vctx)
 	for (size_t i = 0; i < v->nevents; i++) {
 		const struct vg_event *e = &v->events[i];
 		if (nonempty(e->coded)) {
-			c->ev[ne++] = vg_snap_builder_event(c->b, e->coded, strlen(e->coded));
+			c->ev[ne++] = event_id(c, e->coded, strlen(e->coded));
 		} else if (nonempty(e->term)) {
 			clean_into(&c->key, e->term);
-			c->ev[ne++] = vg_snap_builder_event(c->b, c->key.p, c->key.len);
+			c->ev[ne++] = event_id(c, c->key.p, c->key.len);
 		}
 	}
+	vg_arena_reset(&c->arena);
 	int32_t q = quarter_of(report_date(v));
 	note_period(c, q);
 	if (vg_snap_builder_add(c->b, stratum_of(c, v), q, c->prod, np, c->ev, ne, &err)) {
@@ -726,30 +779,53 @@ static int run_signals(int argc, char **argv)
 		VG_OPT_STR("signal", &r.signal, "RULE", "add a signal column: evans, eb05:2, ..."),
 		VG_OPT_INT("threads", &o.threads, "N", "worker threads (0: one per core)"),
 		VG_OPT_STR("format", &r.format, "FMT", "table (default), csv, tsv or json"),
+		VG_OPT_STR("dict", &r.dict, "FILE", "product dictionary CSV: name -> ingredient"),
+		VG_OPT_STR("meddra", &r.meddra, "DIR", "MedDRA ASCII folder: roll events up"),
+		VG_OPT_STR("level", &r.level, "L", "with --meddra: pt (default), hlt, hlgt, soc"),
 		VG_OPT_END,
 	};
 	struct scan_ctx c = {.pmax = -1};
 	struct vg_snap *snap = NULL;
+	struct vg_terms_dict *dict = NULL;
+	struct vg_meddra *meddra = NULL;
+	struct vg_err err = VG_ERR_INIT;
 	char **pos = NULL;
 	int npos = 0;
 	int rc = vg_cli_parse(&vg_cmd_signals, opts, argc, argv, &pos, &npos);
 
 	if (rc)
 		return rc == 1 ? VG_EXIT_OK : rc;
+	vg_arena_init(&c.arena, 0);
 	if (npos) {
 		rc = vg_cli_usage_error(&vg_cmd_signals, "unexpected argument '%s'", pos[0]);
 		goto out;
 	}
 	if ((rc = check_opts(&r, &o)) || (rc = vg_cli_db(&vg_cmd_signals, db, &db)))
 		goto out;
+	if (r.dict && (dict = vg_terms_dict_new()) && vg_terms_dict_load(dict, r.dict, NULL, &err)) {
+		rc = vg_cli_fail(r.dict, &err);
+		goto out;
+	}
+	if (r.meddra && vg_meddra_load(r.meddra, &meddra, &err)) {
+		rc = vg_cli_fail(r.meddra, &err);
+		goto out;
+	}
+	o.dict = dict;
+	o.meddra = meddra;
 	c.o = &o;
 	c.key = (struct vg_buf)VG_BUF_INIT(1 << 20);
 	c.strat = (struct vg_buf)VG_BUF_INIT(1 << 20);
 	if ((rc = build_snapshot(db, &c, &snap)))
 		goto out;
+	if (c.unrolled)
+		fprintf(stderr, "vigil: warning: %" PRIu64 " event terms not found in %s were kept "
+		        "as they are\n", c.unrolled, r.meddra);
 	rc = o.trend ? run_trend(snap, &o, &c) : run_plain(snap, &o);
 out:
 	vg_snap_free(snap);
+	vg_terms_dict_free(dict);
+	vg_meddra_free(meddra);
+	vg_arena_release(&c.arena);
 	vg_buf_release(&c.key);
 	vg_buf_release(&c.strat);
 	free(c.prod);
