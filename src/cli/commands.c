@@ -14,6 +14,7 @@ extern const struct vg_cli_cmd vg_cmd_cases;
 extern const struct vg_cli_cmd vg_cmd_export;
 extern const struct vg_cli_cmd vg_cmd_dedup;
 extern const struct vg_cli_cmd vg_cmd_signals;
+extern const struct vg_cli_cmd vg_cmd_terms;
 extern const struct vg_cli_cmd vg_cmd_units;
 extern const struct vg_cli_cmd vg_cmd_unit;
 extern const struct vg_cli_cmd vg_cmd_user;
@@ -28,6 +29,7 @@ const struct vg_cli_cmd *const vg_cli_commands[] = {
 	&vg_cmd_export,
 	&vg_cmd_dedup,
 	&vg_cmd_signals,
+	&vg_cmd_terms,
 	&vg_cmd_units,
 	&vg_cmd_unit,
 	&vg_cmd_user,
