@@ -11,8 +11,10 @@
  *             by the ingredient the importer normalised, else the name
  *             (--by product: the verbatim name), byte for byte: names that
  *             differ only in spacing stay apart, as in openEBGM;
+ *             (--dict FILE: the dictionary's ingredient when the name matches);
  *   events    keyed by the coded term as stored, else the verbatim term with
- *             its white space trimmed and collapsed;
+ *             its white space trimmed and collapsed (--meddra DIR --level L:
+ *             that term's L on its primary MedDRA path; unknown terms kept);
  *   stratum   the chosen dimensions joined by '|' ("female|adult");
  *   period    the quarter of the received date, else of the latest
  *             information date (E2B(R3) C.1.4, C.1.5); -1 when unknown.
