@@ -31,6 +31,7 @@
 #include "vg.h"
 #include "cli/cli.h"
 #include "case/case.h"
+#include "ingest/ingest.h"
 #include "signal/signal.h"
 #include "store/store.h"
 #include "terms/terms.h"
@@ -43,12 +44,15 @@ const struct vg_cli_cmd vg_cmd_signals = {
 	.name = "signals",
 	.summary = "disproportionality statistics (PRR, ROR, IC, EBGM, LRT) for every pair",
 	.usage = "vigil signals --db PATH [--roles R,...] [--by ingredient|product]\n"
+	         "       vigil signals --table FILE --id COL --product COL --event COL [--stratum COL]\n"
 	         "              [--strata sex,agegroup,year,class,stratum] [filters]\n"
 	         "              [--theta a1,b1,a2,b2,p | --fit-only] [--lrt [--lrt-sims N] [--seed S]]\n"
 	         "              [--trend quarter [--first-met]] [--sort STAT [--ascending]]\n"
 	         "              [--limit N] [--min-n N] [--signal RULE] [--format table|csv|tsv|json]\n"
 	         "              [--dict FILE] [--meddra DIR [--level pt|hlt|hlgt|soc]]",
-	.help = "Counts are of distinct reports among the latest valid, non-nullified,\n"
+	.help = "--table reads a case-product-event CSV/TSV directly (the table importer's\n"
+	        "reader, no database): the analyst's shortest path from a file to signals.\n"
+	        "Counts are of distinct reports among the latest valid, non-nullified,\n"
 	        "non-deleted, non-duplicate versions.  Products: suspect and interacting by\n"
 	        "default, keyed by the normalised ingredient (else the name).  Events: the\n"
 	        "coded term, else the verbatim term.\n"
@@ -463,6 +467,45 @@ out:
 	return rc;
 }
 
+/* The table reader's sink: each report goes to the same path as a stored one. */
+static int table_version(void *ctx, const struct vg_case_version *v, struct vg_err *err)
+{
+	VG_UNUSED(err);
+	return on_version(v, 0, ctx);
+}
+
+/* --table: stream FILE through ingest/'s table reader straight into the
+ * snapshot builder, bypassing the store. */
+static int build_from_table(struct vg_ingest_opts *io, char *file, struct scan_ctx *c,
+                            struct vg_snap **snap)
+{
+	const struct vg_ingest_format *f = vg_ingest_find("table");
+	struct vg_ingest_sink sink = {table_version, NULL, c};
+	struct vg_ingest_stats st = {0};
+	struct vg_err err = VG_ERR_INIT;
+	struct vg_snap_builder *b;
+	int rc = 0;
+
+	c->b = vg_snap_builder_new();
+	vg_progress_start(&c->prog, "reading reports", 0);
+	if (f->run(io, &file, 1, &sink, &st, &err)) {
+		rc = err.code ? vg_cli_fail(file, &err) : VG_EXIT_FAIL;
+		goto out;
+	}
+	vg_progress_finish(&c->prog);
+	if (io->rejects->count)
+		fprintf(stderr, "vigil: warning: %s: %" PRId64 " rows rejected (vigil import table "
+		        "--rejects FILE lists them)\n", file, io->rejects->count);
+	b = c->b;
+	c->b = NULL;
+	if (vg_snap_build(b, snap, &err))
+		rc = vg_cli_fail(file, &err);
+out:
+	vg_snap_builder_free(c->b);
+	c->b = NULL;
+	return rc;
+}
+
 /* ------------------------------------------------------------ pipeline */
 
 static void quarter_name(int32_t q, char out[16])
@@ -748,13 +791,20 @@ out:
 
 static int run_signals(int argc, char **argv)
 {
-	const char *db = NULL;
+	const char *db = NULL, *table = NULL;
+	struct vg_rejects rejects = {NULL, 0};
+	struct vg_ingest_opts io = {NULL, NULL, NULL, NULL, NULL, true, &rejects, 0};
 	struct raw_opts r = {0};
 	struct sig_opts o = {.roles = 1u << VG_ROLE_SUSPECT | 1u << VG_ROLE_INTERACTING,
 	                     .serious = -1, .from_day = INT32_MIN, .to_day = INT32_MAX,
 	                     .sort = "EB05", .lrt_sims = 999, .seed = 1};
 	struct vg_cli_opt opts[] = {
 		VG_OPT_STR("db", &db, "PATH", "database file or postgresql:// URI"),
+		VG_OPT_STR("table", &table, "FILE", "read a case-product-event CSV instead"),
+		VG_OPT_STR("id", &io.id_col, "COL", "with --table: report id column"),
+		VG_OPT_STR("product", &io.product_col, "COL", "with --table: product column"),
+		VG_OPT_STR("event", &io.event_col, "COL", "with --table: event column"),
+		VG_OPT_STR("stratum", &io.stratum_col, "COL", "with --table: stratum column"),
 		VG_OPT_STR("roles", &r.roles, "R,...", "product roles (suspect,interacting)"),
 		VG_OPT_STR("by", &r.by, "KEY", "ingredient (default) or product (verbatim name)"),
 		VG_OPT_STR("strata", &r.strata, "D,...", "stratify E by sex,agegroup,year,class,stratum"),
@@ -802,7 +852,19 @@ static int run_signals(int argc, char **argv)
 		rc = vg_cli_usage_error(&vg_cmd_signals, "unexpected argument '%s'", pos[0]);
 		goto out;
 	}
-	if ((rc = check_opts(&r, &o)) || (rc = vg_cli_db(&vg_cmd_signals, db, &db)))
+	if ((rc = check_opts(&r, &o)))
+		goto out;
+	if (table && (db || !io.id_col || !io.product_col || !io.event_col)) {
+		rc = vg_cli_usage_error(&vg_cmd_signals, "--table needs --id, --product and --event, "
+		                        "and no --db");
+		goto out;
+	}
+	if (!table && (io.id_col || io.product_col || io.event_col || io.stratum_col)) {
+		rc = vg_cli_usage_error(&vg_cmd_signals, "--id/--product/--event/--stratum go "
+		                        "with --table");
+		goto out;
+	}
+	if (!table && (rc = vg_cli_db(&vg_cmd_signals, db, &db)))
 		goto out;
 	if (r.dict && (dict = vg_terms_dict_new()) && vg_terms_dict_load(dict, r.dict, NULL, &err)) {
 		rc = vg_cli_fail(r.dict, &err);
@@ -817,7 +879,8 @@ static int run_signals(int argc, char **argv)
 	c.o = &o;
 	c.key = (struct vg_buf)VG_BUF_INIT(1 << 20);
 	c.strat = (struct vg_buf)VG_BUF_INIT(1 << 20);
-	if ((rc = build_snapshot(db, &c, &snap)))
+	if ((rc = table ? build_from_table(&io, (char *)table, &c, &snap)
+	                : build_snapshot(db, &c, &snap)))
 		goto out;
 	if (c.unrolled)
 		fprintf(stderr, "vigil: warning: %" PRIu64 " event terms not found in %s were kept "

@@ -173,4 +173,13 @@ set -e
 "$VIGIL" signals --db "$T/t.db" --strata year,sex,agegroup,class --theta 0.2,0.1,2,4,0.3333 \
 	--format csv > "$T/st.csv"
 grep -q '^DRUGA,Event X,5,' "$T/st.csv" || fail "--strata year,sex,agegroup,class"
+# ---- --table: the same statistics straight from the CSV, no database
+"$VIGIL" signals --table "$D/openEBGM_caers.csv" --id id --product var1 --event var2 \
+	--stratum strat1 --strata stratum --theta "$TS" --format csv > "$T/tab.csv"
+"$VIGIL" signals --db "$T/c.db" --strata stratum --theta "$TS" --format csv > "$T/db.csv"
+cmp -s "$T/tab.csv" "$T/db.csv" || fail "--table differs from the stored table"
+[ "$(wc -l < "$T/tab.csv")" -eq 17190 ] || fail "--table: $(wc -l < "$T/tab.csv") lines"
+usage --table "$D/openEBGM_caers.csv" --id id --product var1
+usage --table "$D/openEBGM_caers.csv" --db "$T/c.db" --id id --product var1 --event var2
+usage --db "$T/c.db" --id id
 echo "test_signals: ok"
