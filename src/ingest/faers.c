@@ -500,8 +500,10 @@ static char *scan_keys(struct keyscan *ks, char *p, char *end, bool final)
 	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL || (final && p < end)) {
 		char *stop = nl ? nl : end, *q = p;
 		int64_t k = 0;
-		while (q < stop && *q >= '0' && *q <= '9' && k < INT64_MAX / 10 - 9)
+		while (q < stop && *q >= '0' && *q <= '9' && q - p < 18)
 			k = k * 10 + (*q++ - '0');
+		/* keys as parse_key takes them: 1 to 18 digits, then '$' (a 19th
+		 * digit is not '$', so longer runs are skipped) */
 		if (!ks->header && q > p && q < stop && *q == '$') {
 			if (ks->prev >= 0 && k < ks->prev)
 				ks->num = false;
