@@ -789,6 +789,18 @@ out:
 
 /* ----------------------------------------------------------------- run */
 
+/* Either a database (--db or VIGIL_DB) or --table with its columns. */
+static int check_source(const char *table, const struct vg_ingest_opts *io, const char **db)
+{
+	if (table && (*db || !io->id_col || !io->product_col || !io->event_col))
+		return vg_cli_usage_error(&vg_cmd_signals, "--table needs --id, --product and "
+		                          "--event, and no --db");
+	if (!table && (io->id_col || io->product_col || io->event_col || io->stratum_col))
+		return vg_cli_usage_error(&vg_cmd_signals, "--id/--product/--event/--stratum go "
+		                          "with --table");
+	return table ? 0 : vg_cli_db(&vg_cmd_signals, *db, db);
+}
+
 static int run_signals(int argc, char **argv)
 {
 	const char *db = NULL, *table = NULL;
@@ -854,17 +866,7 @@ static int run_signals(int argc, char **argv)
 	}
 	if ((rc = check_opts(&r, &o)))
 		goto out;
-	if (table && (db || !io.id_col || !io.product_col || !io.event_col)) {
-		rc = vg_cli_usage_error(&vg_cmd_signals, "--table needs --id, --product and --event, "
-		                        "and no --db");
-		goto out;
-	}
-	if (!table && (io.id_col || io.product_col || io.event_col || io.stratum_col)) {
-		rc = vg_cli_usage_error(&vg_cmd_signals, "--id/--product/--event/--stratum go "
-		                        "with --table");
-		goto out;
-	}
-	if (!table && (rc = vg_cli_db(&vg_cmd_signals, db, &db)))
+	if ((rc = check_source(table, &io, &db)))
 		goto out;
 	if (r.dict && (dict = vg_terms_dict_new()) && vg_terms_dict_load(dict, r.dict, NULL, &err)) {
 		rc = vg_cli_fail(r.dict, &err);
