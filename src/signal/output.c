@@ -44,7 +44,7 @@ static double col_value(const struct vg_signal_pair *p, const struct stat_col *c
  * Sorting: a record of 24 bytes per pair - the statistic as an unsigned
  * key that orders like the double (NaN last either way), then (product,
  * event) - is sorted, and the pairs are permuted in place along the
- * permutation's cycles.  Moving 150-byte pairs inside qsort cost 5x more.
+ * permutation's cycles.  Moving 176-byte pairs inside qsort cost 5x more.
  */
 struct skey {
 	uint64_t k, pe;
@@ -71,24 +71,119 @@ static int cmp_skey(const void *a, const void *b)
 	return (x->pe > y->pe) - (x->pe < y->pe);
 }
 
-static void permute(struct vg_signal_pair *p, struct skey *o, size_t n)
+/*
+ * Pairs leave counting sorted by (product, event): then a stable LSD radix
+ * sort on the key alone (6 passes of 11 bits) gives the order qsort with
+ * the (product, event) tie-break gives, at a fraction of the time.  Any
+ * other input takes qsort.
+ */
+struct rkey {
+	uint64_t k;
+	uint32_t idx;
+};
+
+#define RADIX_BITS 11
+#define RADIX_N (1u << RADIX_BITS)
+
+static bool by_pair(const struct vg_signal_pair *p, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if ((p[i - 1].product != p[i].product) ? p[i - 1].product > p[i].product
+						       : p[i - 1].event >= p[i].event)
+			return false;
+	return true;
+}
+
+static void radix_sort(struct rkey *a, size_t n, uint32_t *perm)
+{
+	struct rkey *b = vg_xmalloc(n * sizeof(*b)), *src = a, *dst = b;
+	size_t *cnt = vg_xmalloc(RADIX_N * sizeof(*cnt));
+
+	for (unsigned sh = 0; sh < 64; sh += RADIX_BITS) {
+		memset(cnt, 0, RADIX_N * sizeof(*cnt));
+		for (size_t i = 0; i < n; i++)
+			cnt[(src[i].k >> sh) & (RADIX_N - 1)]++;
+		if (cnt[(src[0].k >> sh) & (RADIX_N - 1)] == n)
+			continue; /* one digit value: the pass would not move anything */
+		size_t sum = 0;
+		for (unsigned d = 0; d < RADIX_N; d++) {
+			size_t c = cnt[d];
+			cnt[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[cnt[(src[i].k >> sh) & (RADIX_N - 1)]++] = src[i];
+		struct rkey *t = src;
+		src = dst, dst = t;
+	}
+	for (size_t i = 0; i < n; i++)
+		perm[i] = src[i].idx;
+	free(cnt);
+	free(b);
+}
+
+static void prefetch_pair(const struct vg_signal_pair *p)
+{
+	const char *c = (const char *)p;
+	for (size_t o = 0; o < sizeof(*p); o += 64)
+		__builtin_prefetch(c + o, 1);
+	__builtin_prefetch(c + sizeof(*p) - 1, 1);
+}
+
+/*
+ * p[j] = old p[to[j]] for all j, in place along the permutation's cycles.
+ * Each step's read of a far pair misses the cache; a scout walks the cycle
+ * 8 steps ahead in to[] (4 bytes a pair, mostly cached) and prefetches.
+ */
+#define SCOUT 8
+static void permute(struct vg_signal_pair *p, uint32_t *to, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (o[i].idx == i)
+		if (to[i] == i)
 			continue;
 		struct vg_signal_pair tmp = p[i];
-		size_t j = i;
+		size_t j = i, s = i;
+		for (int d = 0; d < SCOUT && (s = to[s]) != i; d++)
+			prefetch_pair(&p[s]);
 		for (;;) {
-			size_t k = o[j].idx;
-			o[j].idx = (uint32_t)j;
+			size_t k = to[j];
+			to[j] = (uint32_t)j;
 			if (k == i) {
 				p[j] = tmp;
 				break;
 			}
+			if (s != i && (s = to[s]) != i)
+				prefetch_pair(&p[s]);
 			p[j] = p[k];
 			j = k;
 		}
 	}
+}
+
+static void sort_pairs(struct vg_signal_pair *pairs, size_t n, int idx, bool ascending)
+{
+	uint32_t *perm = vg_xmalloc(n * sizeof(*perm));
+	if (by_pair(pairs, n)) {
+		struct rkey *r = vg_xmalloc(n * sizeof(*r));
+		for (size_t i = 0; i < n; i++)
+			r[i] = (struct rkey){order_bits(col_value(&pairs[i], &cols[idx]), ascending),
+					     (uint32_t)i};
+		radix_sort(r, n, perm);
+		free(r);
+	} else {
+		struct skey *o = vg_xmalloc(n * sizeof(*o));
+		for (size_t i = 0; i < n; i++) {
+			const struct vg_signal_pair *p = &pairs[i];
+			o[i] = (struct skey){order_bits(col_value(p, &cols[idx]), ascending),
+					     (uint64_t)p->product << 32 | p->event, (uint32_t)i};
+		}
+		qsort(o, n, sizeof(*o), cmp_skey);
+		for (size_t i = 0; i < n; i++)
+			perm[i] = o[i].idx;
+		free(o);
+	}
+	permute(pairs, perm, n);
+	free(perm);
 }
 
 int vg_signal_sort(struct vg_signal_table *t, const char *stat, bool ascending,
@@ -97,17 +192,8 @@ int vg_signal_sort(struct vg_signal_table *t, const char *stat, bool ascending,
 	int idx = vg_signal_stat_index(stat);
 	if (idx < 0)
 		return vg_err_set(err, VG_EINVAL, "sort", "unknown statistic \"%s\"", stat);
-	if (t->npairs > 1) {
-		struct skey *o = vg_xmalloc(t->npairs * sizeof(*o));
-		for (size_t i = 0; i < t->npairs; i++) {
-			const struct vg_signal_pair *p = &t->pairs[i];
-			o[i] = (struct skey){order_bits(col_value(p, &cols[idx]), ascending),
-					     (uint64_t)p->product << 32 | p->event, (uint32_t)i};
-		}
-		qsort(o, t->npairs, sizeof(*o), cmp_skey);
-		permute(t->pairs, o, t->npairs);
-		free(o);
-	}
+	if (t->npairs > 1)
+		sort_pairs(t->pairs, t->npairs, idx, ascending);
 	/* the point cache maps pair indices: it is stale now */
 	vg_signal_points_free(t->points);
 	t->points = NULL;
