@@ -232,6 +232,26 @@ static bool scan_quoted(const char *p, size_t n, char delim, bool eof, size_t *r
 	return eof;
 }
 
+/*
+ * Most records of a quoted-mode file hold no quote at all: then the record
+ * ends at the first CR or LF, holds no line end, and splits as plain - found
+ * with memchr instead of byte by byte.  True when no quote comes before the
+ * first line end (or the end of the n bytes): *found and *reclen as
+ * scan_quoted would set them.
+ */
+static bool quote_free(const char *p, size_t n, bool eof, size_t *reclen, bool *found)
+{
+	const char *lf = memchr(p, '\n', n);
+	size_t stop = lf ? (size_t)(lf - p) : n;
+
+	if (memchr(p, '"', stop))
+		return false;
+	const char *cr = memchr(p, '\r', stop);
+	*reclen = cr ? (size_t)(cr - p) : stop;
+	*found = lf || cr || eof;
+	return true;
+}
+
 /* Count the line ends inside a record (quoted newlines). */
 static int64_t count_lines(const char *p, size_t n)
 {
@@ -449,14 +469,16 @@ static int more(struct vg_csv *c, struct vg_err *err)
 
 /* Locate the next record: *len bytes at pos, terminated at pos+len by a
  * line end or end of input.  1 found, 0 end of input, VG_ETOOBIG, VG_EIO. */
-static int locate(struct vg_csv *c, size_t *len, bool *open, struct vg_err *err)
+static int locate(struct vg_csv *c, size_t *len, bool *open, bool *noquote, struct vg_err *err)
 {
 	size_t scanned = 0;
 
 	for (;;) {
 		size_t avail = c->end - c->pos;
 		bool found;
-		if (c->o.quotes) {
+		if (c->o.quotes && (*noquote = quote_free(c->buf + c->pos, avail, c->eof, len, &found))) {
+			*open = false;
+		} else if (c->o.quotes) {
 			found = scan_quoted(c->buf + c->pos, avail, c->o.delim, c->eof, len, open);
 		} else {
 			size_t e = find_eol(c->buf, c->pos + scanned, c->end);
@@ -479,7 +501,7 @@ static int locate(struct vg_csv *c, size_t *len, bool *open, struct vg_err *err)
 int vg_csv_next(struct vg_csv *c, struct vg_err *err)
 {
 	size_t len;
-	bool open;
+	bool open, noquote = false;
 	int rc;
 
 	c->nf = 0;
@@ -502,19 +524,19 @@ int vg_csv_next(struct vg_csv *c, struct vg_err *err)
 		break;
 	}
 	c->line = c->next_line;
-	rc = locate(c, &len, &open, err);
+	rc = locate(c, &len, &open, &noquote, err);
 	if (rc == VG_ETOOBIG)
 		return too_big(c, err);
 	if (rc <= 0)
 		return rc;
 	char *rec = c->buf + c->pos;
-	if (c->o.quotes)
+	if (c->o.quotes && !noquote)
 		c->next_line += count_lines(rec, len);
 	consume(c, len);
 	if (c->pos < c->end)
 		eat_eol(c);
 	rec[len] = '\0'; /* after eat_eol: it may look at the CR's successor */
-	rc = c->o.quotes ? split_quoted(c, rec, len) : split_plain(c, rec, len);
+	rc = c->o.quotes && !noquote ? split_quoted(c, rec, len) : split_plain(c, rec, len);
 	if (rc < 0) {
 		c->nf = 0;
 		return VG_ETOOBIG;
