@@ -279,12 +279,55 @@ static long double scale10(double a, int k)
 	return k >= 0 ? (long double)a * p10[k] : (long double)a / p10[-k];
 }
 
+/* 10^-15 .. 10^38 as doubles: only to find the decimal exponent, whose
+ * last step is checked by the rounding below anyway. */
+static const double p10d[54] = {
+	1e-15, 1e-14, 1e-13, 1e-12, 1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4,
+	1e-3,  1e-2,  1e-1,  1e0,   1e1,   1e2,   1e3,  1e4,  1e5,  1e6,  1e7,  1e8,
+	1e9,   1e10,  1e11,  1e12,  1e13,  1e14,  1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+	1e21,  1e22,  1e23,  1e24,  1e25,  1e26,  1e27, 1e28, 1e29, 1e30, 1e31, 1e32,
+	1e33,  1e34,  1e35,  1e36,  1e37,  1e38,
+};
+
+/* floor(log10(a)) for 1e-15 <= a < 1e37, without log10: from the binary
+ * exponent (floor(e2 * log10 2), the decimal exponent or one less), then
+ * one comparison. */
+static int dec_exp(double a)
+{
+	uint64_t bits;
+	memcpy(&bits, &a, sizeof(bits));
+	int e2 = (int)((bits >> 52) & 0x7ff) - 1023;
+	int e = (int)(((unsigned)(e2 + 4096) * 1233u) >> 12) - 1233; /* 1233/4096 ~ log10 2 */
+	if (e < -15)
+		e = -15;
+	if (a >= p10d[e + 1 + 15])
+		e++;
+	return e;
+}
+
+static const char digits2[201] = "0001020304050607080910111213141516171819"
+				 "2021222324252627282930313233343536373839"
+				 "4041424344454647484950515253545556575859"
+				 "6061626364656667686970717273747576777879"
+				 "8081828384858687888990919293949596979899";
+
+/* n < 10^12 as 12 digits. */
+static void digits12(char d[12], uint64_t n)
+{
+	uint32_t hi = (uint32_t)(n / 1000000), lo = (uint32_t)(n % 1000000);
+	for (int i = 4; i >= 0; i -= 2) {
+		memcpy(d + i, digits2 + 2 * (hi % 100), 2);
+		memcpy(d + 6 + i, digits2 + 2 * (lo % 100), 2);
+		hi /= 100, lo /= 100;
+	}
+}
+
 int vg_signal_fmt_g12(char out[32], double v)
 {
 	double a = fabs(v);
 	if (!(a >= 1e-15 && a < 1e37))
 		return snprintf(out, 32, "%.12g", v);
-	int e = (int)floor(log10(a));
+	int e = dec_exp(a);
 	uint64_t n = (uint64_t)llrintl(scale10(a, 11 - e));
 	if (n < UINT64_C(100000000000))
 		e--, n = (uint64_t)llrintl(scale10(a, 11 - e));
@@ -294,8 +337,7 @@ int vg_signal_fmt_g12(char out[32], double v)
 		n /= 10, e++; /* 9.99999999999951 -> 10.0000000000 */
 	char d[12], *o = out;
 	int nd = 12;
-	for (int i = 11; i >= 0; i--, n /= 10)
-		d[i] = (char)('0' + n % 10);
+	digits12(d, n);
 	while (nd > 1 && d[nd - 1] == '0')
 		nd--;
 	if (v < 0)
@@ -548,12 +590,11 @@ static void names_free(struct name_tab *nt)
 	free(nt->plain);
 }
 
-static int put_name(struct vg_buf *b, const struct name_tab *nt, uint32_t id, const char *name,
-		    int format)
+static int put_name(struct vg_buf *b, const struct name_tab *nt, uint32_t id, int format)
 {
 	if (nt->plain[id])
 		return vg_buf_append(b, nt->p[id], nt->len[id]);
-	return name ? put_str(b, name, format) : VG_EINVAL;
+	return nt->p[id] ? put_str(b, nt->p[id], format) : VG_EINVAL;
 }
 
 static size_t put_num_raw(char *o, double v)
@@ -581,9 +622,9 @@ static int fast_row(struct vg_buf *b, const struct vg_signal_pair *p, const stru
 		rc |= put_str(b, o->quarter, o->format);
 		rc |= vg_buf_putc(b, sep);
 	}
-	rc |= put_name(b, &c->prod, p->product, vg_snap_product_name(c->s, p->product), o->format);
+	rc |= put_name(b, &c->prod, p->product, o->format);
 	rc |= vg_buf_putc(b, sep);
-	rc |= put_name(b, &c->ev, p->event, vg_snap_event_name(c->s, p->event), o->format);
+	rc |= put_name(b, &c->ev, p->event, o->format);
 	*l++ = sep;
 	{
 		char tmp[24], *d = tmp + sizeof(tmp);
