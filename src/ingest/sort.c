@@ -36,6 +36,7 @@ struct ent {
 	const unsigned char *key; /* data follows the key */
 	uint32_t klen, dlen;
 	uint64_t seq;
+	uint64_t prefix; /* the key's first 8 bytes, big-endian, zero-padded */
 };
 
 struct run {
@@ -76,9 +77,20 @@ static int cmp_key(const unsigned char *a, size_t al, const unsigned char *b, si
 	return al < bl ? -1 : al > bl;
 }
 
+/* Ordered as the keys' bytes: prefixes that differ decide alone. */
+static uint64_t key_prefix(const unsigned char *k, size_t len)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < 8; i++)
+		v = v << 8 | (i < len ? k[i] : 0);
+	return v;
+}
+
 static int cmp_ent(const void *pa, const void *pb)
 {
 	const struct ent *a = pa, *b = pb;
+	if (a->prefix != b->prefix)
+		return a->prefix < b->prefix ? -1 : 1;
 	int c = cmp_key(a->key, a->klen, b->key, b->klen);
 
 	if (c)
@@ -159,6 +171,7 @@ int vg_sorter_add(struct vg_sorter *s, const void *key, size_t klen, const void 
 	e->klen = (uint32_t)klen;
 	e->dlen = (uint32_t)dlen;
 	e->seq = s->seq++;
+	e->prefix = key_prefix(p, klen);
 	return 0;
 }
 
