@@ -2,7 +2,8 @@
  * output.c - ordering and printing a pair table, and the fit as JSON.
  *
  * Rows are formatted into a capped vg_buf and flushed to the caller's FILE
- * every 64 KiB, so a table of millions of pairs never sits in memory twice.
+ * every 64 KiB (CSV and TSV: every 16,384 rows per thread, a few MiB), so a
+ * table of millions of pairs never sits in memory twice.
  * Numbers print with %.12g (E, RR and PRR keep 1e-12 relative); CSV and TSV write non-finite values as Inf,
  * -Inf and NaN (R's spelling, which openEBGM's files use); JSON has no such
  * values and writes null.
