@@ -40,12 +40,17 @@ step "vigil info --db $DB"
 "$VIGIL" info --db "$DB"
 
 if has signals; then
-	step "vigil signals: top signals by EB05 in the FAERS sample"
+	step "vigil signals: top signals by EB05 across the imported samples"
 	"$VIGIL" signals --db "$DB" --sort EB05 --limit 15 || true
 	if [ -f "$DIR/caers.db" ]; then
 		step "vigil signals: CAERS, stratified by sex, top 15 by EB05"
 		"$VIGIL" signals --db "$DIR/caers.db" --strata stratum --sort EB05 --limit 15 || true
 	fi
+fi
+
+if has dedup; then
+	step "vigil dedup: probable duplicate cases"
+	"$VIGIL" dedup --db "$DB" --limit 10 || true
 fi
 
 if has units; then
