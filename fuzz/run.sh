@@ -33,6 +33,7 @@ harness_srcs() {
 harness_seeds() {
 	case "$1" in
 	e2b) echo "$ROOT/tests/data/e2b" ;;
+	case) echo "$ROOT/tests/data/http" ;;
 	*) echo "$ROOT/tests/data/$1" ;;
 	esac
 }
