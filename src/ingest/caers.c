@@ -519,9 +519,7 @@ static int run_inputs(struct run *r, const struct vg_ingest_mem *mem, char **pat
 	vg_arena_init(&r->arena, 0);
 	for (int i = 0; i < n && rc == 0; i++) {
 		struct vg_csv c;
-		if (mem)
-			vg_csv_open_mem(&c, mem[i].name, mem[i].data, mem[i].len, &o);
-		else if ((rc = vg_csv_open(&c, paths[i], &o, r->err)) < 0)
+		if ((rc = vg_ingest_open_input(&c, mem, paths, i, &o, r->err)) < 0)
 			break;
 		rc = read_file(r, i, &c);
 		r->base += c.bytes;
@@ -540,13 +538,9 @@ int vg_ingest_caers_mem(const struct vg_ingest_mem *in, int n, const struct vg_i
                         const struct vg_ingest_sink *sink, struct vg_ingest_stats *stats,
                         struct vg_err *err)
 {
-	const char **names = vg_xcalloc((size_t)n + 1, sizeof *names);
+	const char **names = vg_ingest_mem_names(in, n);
 	struct run r = {.opts = opts, .sink = sink, .st = stats, .err = err, .names = names};
-	int rc;
-
-	for (int i = 0; i < n; i++)
-		names[i] = in[i].name;
-	rc = run_inputs(&r, in, NULL, n);
+	int rc = run_inputs(&r, in, NULL, n);
 	free(names);
 	return rc;
 }

@@ -682,3 +682,21 @@ int vg_csv_sniff(const char *path, char *delim, struct vg_err *err)
 	*delim = cands[best];
 	return 0;
 }
+
+int vg_ingest_open_input(struct vg_csv *c, const struct vg_ingest_mem *in, char **paths, int i,
+                         const struct vg_csv_opts *o, struct vg_err *err)
+{
+	if (!in)
+		return vg_csv_open(c, paths[i], o, err);
+	vg_csv_open_mem(c, in[i].name, in[i].data, in[i].len, o);
+	return 0;
+}
+
+const char **vg_ingest_mem_names(const struct vg_ingest_mem *in, int n)
+{
+	const char **names = vg_xcalloc((size_t)n + 1, sizeof(*names));
+
+	for (int i = 0; i < n; i++)
+		names[i] = in[i].name;
+	return names;
+}

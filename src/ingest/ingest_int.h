@@ -213,6 +213,12 @@ struct vg_ingest_mem {
 	const void *data;
 	size_t len;
 };
+/* Open input i of a run: in[i] when in is non-NULL, else the file paths[i]
+ * (returns vg_csv_open's code; in-memory inputs always open). */
+int vg_ingest_open_input(struct vg_csv *c, const struct vg_ingest_mem *in, char **paths, int i,
+                         const struct vg_csv_opts *o, struct vg_err *err);
+/* The names of n in-memory inputs, NULL-terminated (malloc'd: free it). */
+const char **vg_ingest_mem_names(const struct vg_ingest_mem *in, int n);
 int vg_ingest_maude_mem(const struct vg_ingest_mem *in, int n, const struct vg_ingest_opts *opts,
                         const struct vg_ingest_sink *sink, struct vg_ingest_stats *stats,
                         struct vg_err *err);
