@@ -216,11 +216,10 @@ static void test_date_arithmetic(void **state)
 	assert_true(vg_date_cmp(&a, &b) < 0);
 }
 
-static void test_alloc_overflow_dies(void **state)
+static void test_alloc_and_strlcpy(void **state)
 {
 	(void)state;
-	/* size overflow is caught before calling malloc; we can only test the
-	 * non-dying paths here without forking */
+	/* the aborting paths (overflow, out of memory) are not forked here */
 	void *p = vg_xreallocarray(NULL, 4, 8);
 	assert_non_null(p);
 	free(p);
@@ -239,7 +238,7 @@ int main(void)
 		cmocka_unit_test(test_map_interning),
 		cmocka_unit_test(test_date_partial),
 		cmocka_unit_test(test_date_arithmetic),
-		cmocka_unit_test(test_alloc_overflow_dies),
+		cmocka_unit_test(test_alloc_and_strlcpy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
