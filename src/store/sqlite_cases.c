@@ -14,15 +14,16 @@
  *   3. INSERT the version ... ON CONFLICT(case_row, hash) DO NOTHING: no row
  *      changed means an identical version is already stored, and nothing
  *      else is written (re-imports are idempotent);
- *   4. INSERT its products and events, up to MULTI_ROWS rows per statement;
- *   5. for an existing case, compare with its latest (E2B(R3) C.1.5, then
+ *   4. for an existing case, compare with its latest (E2B(R3) C.1.5, then
  *      C.1.2, by vg_case_version_cmp; a tie goes to the later arrival) and
  *      UPDATE the case row: either the latest pointer and its denormalised
  *      listing fields (valid, nullified, class, seriousness, unit, dates,
  *      first product and event), or just the version count.
  *
- * So a new case with a few products and events costs four statements, all
- * cached, and no SELECT once the case cache is warm.  docs/PERFORMANCE.md
+ * So a new case costs two statements, both cached, and no SELECT once the
+ * case cache is warm.  Products and events live in the document only; the
+ * version row counts them and the totals row (updated once per transaction
+ * by sqlite.c) sums them for `vigil info` (migration 3).  docs/PERFORMANCE.md
  * ("store") has the figures and where the time goes.
  *
  * Latest version and nullification (E2B(R3) C.1.11.1): the case is
@@ -129,8 +130,8 @@ static int version_insert(struct vg_store *st, struct put *p, struct vg_err *err
 	const struct vg_case_version *v = p->v;
 	sqlite3_stmt *s = vg_sq_stmt(st, S_VERSION_INSERT,
 		"INSERT INTO versions(case_row, version_no, hash, report_id, source, latest,"
-		" created, nullified, amendment, valid, arrived, document, id)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+		" created, nullified, amendment, valid, arrived, document, id, nproducts, nevents)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
 		" ON CONFLICT(case_row, hash) DO NOTHING", err);
 	int rc;
 
@@ -149,86 +150,18 @@ static int version_insert(struct vg_store *st, struct put *p, struct vg_err *err
 	sqlite3_bind_int64(s, 11, (int64_t)time(NULL));
 	sqlite3_bind_text(s, 12, st->doc.p, (int)st->doc.len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 13, p->version_row);
+	sqlite3_bind_int64(s, 14, (int64_t)v->nproducts);
+	sqlite3_bind_int64(s, 15, (int64_t)v->nevents);
 	rc = vg_sq_exec_step(st, s, err, "adding version");
 	if (rc)
 		return rc;
 	if (sqlite3_changes(st->db) == 0)
 		return 0;
 	st->next_version++;
+	/* totals: written once, at commit (sqlite.c) */
+	st->pend_products += (int64_t)v->nproducts;
+	st->pend_events += (int64_t)v->nevents;
 	return 1;
-}
-
-/* The cached INSERT of `rows` rows of ncols anonymous parameters each. */
-static sqlite3_stmt *multi_stmt(struct vg_store *st, int slot, size_t rows, const char *head,
-                                int ncols, struct vg_err *err)
-{
-	struct vg_buf b = VG_BUF_INIT(0);
-	sqlite3_stmt *s;
-
-	if (st->stmts[slot])
-		return vg_sq_stmt(st, slot, NULL, err);
-	vg_buf_puts(&b, head);
-	vg_buf_puts(&b, " VALUES ");
-	for (size_t r = 0; r < rows; r++) {
-		vg_buf_puts(&b, r ? ",(" : "(");
-		for (int c = 0; c < ncols; c++)
-			vg_buf_puts(&b, c ? ",?" : "?");
-		vg_buf_putc(&b, ')');
-	}
-	s = vg_sq_stmt(st, slot, b.p, err);
-	vg_buf_release(&b);
-	return s;
-}
-
-static void bind_product(sqlite3_stmt *s, int o, const struct put *p, size_t i)
-{
-	const struct vg_product *pr = &p->v->products[i];
-
-	sqlite3_bind_int64(s, o + 1, p->version_row);
-	sqlite3_bind_int(s, o + 2, (int)i);
-	sqlite3_bind_int(s, o + 3, pr->role);
-	sqlite3_bind_int(s, o + 4, pr->klass);
-	vg_sq_bind_text(s, o + 5, pr->name);
-	vg_sq_bind_text(s, o + 6, pr->ingredient);
-	vg_sq_bind_text(s, o + 7, pr->category);
-}
-
-static void bind_event(sqlite3_stmt *s, int o, const struct put *p, size_t i)
-{
-	const struct vg_event *ev = &p->v->events[i];
-
-	sqlite3_bind_int64(s, o + 1, p->version_row);
-	sqlite3_bind_int(s, o + 2, (int)i);
-	vg_sq_bind_text(s, o + 3, ev->term);
-	vg_sq_bind_text(s, o + 4, ev->coded);
-	vg_sq_bind_text(s, o + 5, ev->code);
-	sqlite3_bind_int(s, o + 6, ev->outcome);
-	sqlite3_bind_int(s, o + 7, (int)ev->seriousness);
-}
-
-/* Products then events, MULTI_ROWS rows per statement. */
-static int children_insert(struct vg_store *st, const struct put *p, bool events,
-                           struct vg_err *err)
-{
-	size_t n = events ? p->v->nevents : p->v->nproducts, k;
-	const char *head = events
-		? "INSERT INTO events(version, idx, term, coded, code, outcome, seriousness)"
-		: "INSERT INTO products(version, idx, role, klass, name, ingredient, category)";
-
-	for (size_t i = 0; i < n; i += k) {
-		sqlite3_stmt *s;
-		int rc;
-		k = n - i < MULTI_ROWS ? n - i : MULTI_ROWS;
-		s = multi_stmt(st, (events ? S_EVENTS_1 : S_PRODUCTS_1) + (int)k - 1, k, head, 7, err);
-		if (!s)
-			return err->code;
-		for (size_t r = 0; r < k; r++)
-			(events ? bind_event : bind_product)(s, (int)r * 7, p, i + r);
-		rc = vg_sq_exec_step(st, s, err, events ? "adding events" : "adding products");
-		if (rc)
-			return rc;
-	}
-	return 0;
 }
 
 /* ?2..?14 of the case row from its latest version (INSERT and UPDATE). */
@@ -362,14 +295,10 @@ static int put_locked(struct vg_store *st, struct put *p, const char *actor,
 	rc = version_insert(st, p, err);
 	if (rc <= 0)
 		return rc; /* error, or an identical version is already stored */
+	rc = 0;
 	res->version_added = true;
 	res->version_rowid = p->version_row;
 	res->version_no = p->version_no;
-	rc = children_insert(st, p, false, err);
-	if (rc == 0)
-		rc = children_insert(st, p, true, err);
-	if (rc)
-		return rc;
 	res->became_latest = !c || vg_st_is_newer(p->v, &c->latest, &c->created);
 	res->superseded = res->became_latest && c;
 	if (c)
@@ -860,7 +789,7 @@ int sq_info(struct vg_store *st, struct vg_store_info *out, struct vg_err *err)
 		" (SELECT count(*) FROM cases WHERE valid = 1),"
 		" (SELECT count(*) FROM cases WHERE nullified = 1),"
 		" (SELECT count(*) FROM cases WHERE deleted = 1),"
-		" (SELECT count(*) FROM products), (SELECT count(*) FROM events),"
+		" (SELECT products FROM totals), (SELECT events FROM totals),"
 		" (SELECT count(*) FROM units), (SELECT count(*) FROM users),"
 		" (SELECT count(*) FROM audit), (SELECT count(*) FROM import_runs)", err);
 	int64_t *f[] = {&out->cases, &out->versions, &out->valid_cases, &out->nullified_cases,

@@ -11,7 +11,9 @@
  *   versions    every version ever received, with its canonical JSON document
  *               (case.h) and a content hash: putting an identical version of
  *               the same case again is a no-op (imports are idempotent)
- *   products, events   of every version, for queries and the snapshot
+ *               (products and events live in the documents; SQLite keeps
+ *               their counts per version and in a totals row, PostgreSQL
+ *               also as rows of products and events tables)
  *   units, users, sessions, audit (append-only), import_runs, settings
  *               (rejected input rows go to the importers' rejects files)
  *

@@ -167,16 +167,11 @@ struct vg_migration {
 extern const struct vg_migration vg_sqlite_migrations[];
 extern const size_t vg_sqlite_nmigrations;
 
-/* Products and events go in with multi-row INSERTs of up to this many rows
- * (one cached statement per row count). */
-#define MULTI_ROWS 8
-
 enum stmt_id {
 	S_BEGIN, S_COMMIT, S_ROLLBACK, S_DATA_VERSION,
 	/* cases */
 	S_CASE_FIND, S_CASE_INSERT, S_VERSION_INSERT, S_NEXT_VERSION,
-	S_PRODUCTS_1, S_PRODUCTS_LAST = S_PRODUCTS_1 + MULTI_ROWS - 1,
-	S_EVENTS_1, S_EVENTS_LAST = S_EVENTS_1 + MULTI_ROWS - 1,
+	S_TOTALS_ADD,
 	S_CASE_SET_LATEST, S_CASE_BUMP, S_CASE_DELETE, S_CASE_ID_OF, S_CASE_DOCS,
 	S_CASE_LATEST_DOC, S_CASE_STATUS_GET, S_CASE_STATUS_SET, S_CASE_DUP_SET,
 	S_INFO,
@@ -218,6 +213,7 @@ struct vg_store {
 	int64_t op_changes;  /* sqlite3_total_changes64 when the outermost began */
 	int64_t data_version;
 	int64_t next_version; /* rowid the next version gets; 0: not known yet */
+	int64_t pend_products, pend_events; /* this transaction's additions to totals */
 	sqlite3_stmt *stmts[S__COUNT];
 	sqlite3_stmt *list_stmts[LIST_VARIANTS][2];
 	/* the case cache */

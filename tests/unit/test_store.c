@@ -13,6 +13,7 @@
 #include "util/util.h"
 #include "case/case.h"
 #include "store/store.h"
+#include "store/store_int.h" /* vg_sqlite_migrations: the upgrade test */
 
 #include <math.h>
 #include <setjmp.h>
@@ -208,20 +209,21 @@ static void test_migrations(void **state)
 	char missing[128];
 
 	assert_int_equal(vg_store_schema_version(f->st, &version, &applied, &err), 0);
-	assert_int_equal(version, 2);
-	assert_int_equal(applied, 2);
+	/* SQLite's migration 3 replaced the products and events tables. */
+	assert_int_equal(version, pg_base ? 2 : 3);
+	assert_int_equal(applied, pg_base ? 2 : 3);
 	assert_string_equal(vg_store_backend(f->st), pg_base ? "postgresql" : "sqlite");
 
 	/* Already migrated: version unchanged, nothing applied. */
 	assert_int_equal(vg_store_open(f->path, 0, &again, &err), 0);
 	assert_int_equal(vg_store_schema_version(again, &version, &applied, &err), 0);
-	assert_int_equal(version, 2);
+	assert_int_equal(version, pg_base ? 2 : 3);
 	assert_int_equal(applied, 0);
 	vg_store_close(again);
 
 	assert_int_equal(vg_store_open(f->path, VG_STORE_READONLY, &ro, &err), 0);
 	assert_int_equal(vg_store_schema_version(ro, &version, &applied, &err), 0);
-	assert_int_equal(version, 2);
+	assert_int_equal(version, pg_base ? 2 : 3);
 	assert_int_equal(vg_store_put_version(ro, mk(f, "RO1", "2024", NULL), NULL, &r, &err),
 	                 VG_EINVAL);
 	vg_store_close(ro);
@@ -234,6 +236,74 @@ static void test_migrations(void **state)
 	assert_int_equal(vg_store_open(missing, 0, &none, &err), VG_ENOTFOUND);
 	assert_null(none);
 	assert_int_equal(access(missing, F_OK), -1);
+}
+
+/* Migration 3 on a file written by schema 2: the products and events rows
+ * become per-version counts and store-wide totals, nothing else moves. */
+static void v2_file(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"CREATE TABLE schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+		" applied_at TEXT NOT NULL DEFAULT 'x');"
+		"INSERT INTO schema_migrations(version, name) VALUES (1, 'a'), (2, 'b');",
+		NULL, NULL, NULL), SQLITE_OK);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(sqlite3_exec(db, vg_sqlite_migrations[i].sql, NULL, NULL, NULL),
+		                 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"INSERT INTO cases(id, case_id, latest_version, nversions) VALUES (1, 'M1', 2, 2);"
+		"INSERT INTO versions(id, case_row, version_no, hash, nullified, amendment, valid,"
+		" arrived, document) VALUES (1, 1, 1, x'01', 0, 0, 1, 0, '{}'),"
+		" (2, 1, 2, x'02', 0, 0, 1, 0, '{}');"
+		"INSERT INTO products(version, idx, role, klass) VALUES (1, 0, 1, 1), (2, 0, 1, 1),"
+		" (2, 1, 2, 1);"
+		"INSERT INTO events(version, idx, outcome, seriousness) VALUES (2, 0, 0, 0);",
+		NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void test_migration_3_counts(void **state)
+{
+	struct fx *f = *state;
+	struct vg_err err = VG_ERR_INIT;
+	struct vg_store *st = NULL;
+	struct vg_store_info in;
+	char path[160];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int version = 0, applied = 0;
+
+	if (pg_base)
+		return;
+	snprintf(path, sizeof(path), "%s/v2.db", f->dir);
+	v2_file(path);
+	assert_int_equal(vg_store_open(path, 0, &st, &err), 0);
+	assert_int_equal(vg_store_schema_version(st, &version, &applied, &err), 0);
+	assert_int_equal(version, 3);
+	assert_int_equal(applied, 1);
+	assert_int_equal(vg_store_info(st, &in, &err), 0);
+	assert_int_equal(in.cases, 1);
+	assert_int_equal(in.versions, 2);
+	assert_int_equal(in.products, 3);
+	assert_int_equal(in.events, 1);
+	vg_store_close(st);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(nproducts || '/' || nevents)"
+	                                    " FROM (SELECT * FROM versions ORDER BY id)",
+	                                    -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(s, 0), "1/0,2/1");
+	sqlite3_finalize(s);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master"
+	                                    " WHERE name IN ('products', 'events')", -1, &s, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
 }
 
 /* ------------------------------------------------------------ versions */
@@ -811,13 +881,15 @@ static void test_clean_failure_keeps_transaction(void **state)
 	assert_int_equal(info(f).audit_rows, 2); /* user.add, unit.put */
 }
 
-/* A put that fails half-way (here: a test trigger refuses its events) never
+/* A put that fails half-way (here: a test trigger refuses its version row,
+ * after the case row went in, or, on PostgreSQL, its events) never
  * leaves part of the version behind.  SQLite: the transaction is poisoned
  * and commit rolls it all back.  PostgreSQL: the failed operation is rolled
  * back to its savepoint and the rest commits. */
 static void add_boom_trigger(struct fx *f)
 {
-	static const char sq[] = "CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.term = 'boom'"
+	static const char sq[] = "CREATE TRIGGER boom BEFORE INSERT ON versions"
+	                         " WHEN NEW.document LIKE '%\"term\":\"boom\"%'"
 	                         " BEGIN SELECT RAISE(ABORT, 'boom'); END";
 	static const char pg[] =
 		"CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
@@ -1130,6 +1202,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_3_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_put_get_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_utf8_chinese, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_latest_out_of_order, setup, teardown),
