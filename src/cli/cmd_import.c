@@ -3,7 +3,9 @@
  * into the case store.
  *
  * The reader (ingest/, found by name in the format table) streams versions
- * into a sink that puts them into the store inside batched transactions:
+ * into a sink that hands them to the store's bulk loader (store.h), which
+ * encodes them on this thread and writes them on its own, inside batched
+ * transactions:
  *
  *   import_begin (run row "running")
  *   BEGIN; put x batch; COMMIT; BEGIN; put x batch; COMMIT; ...; COMMIT
@@ -57,8 +59,9 @@ const struct vg_cli_cmd vg_cmd_import = {
 
 struct import {
 	struct vg_store *st;
+	struct vg_store_loader *loader;
 	struct vg_import_stats s;
-	int64_t batch, in_batch, versions_read, run_id;
+	int64_t batch, versions_read, run_id;
 };
 
 /* --dry-run: count what would be stored. */
@@ -82,43 +85,19 @@ static int dry_run(struct import *im, const struct vg_ingest_format *f,
 	return rc;
 }
 
-static int commit_batch(struct import *im, bool reopen, struct vg_err *err)
-{
-	int rc = vg_store_commit(im->st, err);
-
-	im->in_batch = 0;
-	if (rc == 0 && reopen)
-		rc = vg_store_begin(im->st, err);
-	return rc;
-}
-
 static int put(void *ctx, const struct vg_case_version *v, struct vg_err *err)
 {
 	struct import *im = ctx;
-	struct vg_put_result res;
-	int rc = vg_store_put_version(im->st, v, NULL, &res, err);
 
-	if (rc)
-		return rc;
 	im->versions_read++;
-	im->s.cases_added += res.case_added;
-	im->s.versions_added += res.version_added;
-	im->s.versions_superseded += res.superseded;
-	if (++im->in_batch >= im->batch)
-		return commit_batch(im, true, err);
-	return 0;
+	return vg_store_loader_put(im->loader, v, err);
 }
 
 static int del(void *ctx, const char *case_id, struct vg_err *err)
 {
 	struct import *im = ctx;
-	bool changed = false;
-	int rc = vg_store_delete_case(im->st, case_id, &changed, err);
 
-	if (rc == VG_ENOTFOUND)
-		return 0;
-	im->s.cases_deleted += changed;
-	return rc;
+	return vg_store_loader_delete(im->loader, case_id, err);
 }
 
 static void print_summary(const struct import *im, int fmt)
@@ -176,13 +155,16 @@ static int import_run(struct import *im, const struct vg_ingest_format *f,
 	free(names);
 	if (rc)
 		return rc;
-	rc = vg_store_begin(im->st, err);
-	if (rc == 0)
+	rc = vg_store_loader_start(im->st, im->batch, &im->loader, err);
+	if (rc == 0) {
+		struct vg_err lerr = VG_ERR_INIT;
 		rc = f->run(o, files, nfiles, &sink, &st, err);
-	if (rc == 0)
-		rc = commit_batch(im, false, err);
-	else
-		vg_store_rollback(im->st);
+		/* the writer's own error, if it failed first, explains best */
+		if (vg_store_loader_finish(im->loader, rc == 0, &im->s, &lerr) && rc == 0) {
+			*err = lerr;
+			rc = lerr.code;
+		}
+	}
 	im->s.rows_read = st.rows_read;
 	im->s.rows_rejected = st.rows_rejected;
 	if (vg_store_import_finish(im->st, im->run_id, &im->s, rc ? "failed" : "done", &ferr) &&

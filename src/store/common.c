@@ -7,6 +7,7 @@
 #include "vg.h"
 #include "store/store_int.h"
 
+#include <time.h>
 #include <xxhash.h>
 
 int vg_st_encode(const struct vg_case_version *v, struct vg_buf *doc, unsigned char hash[16],
@@ -39,6 +40,56 @@ int vg_st_decode(const char *doc, size_t len, struct vg_arena *a, struct vg_aren
 		                  "a stored version does not decode: %s",
 		                  probs.n ? probs.items[0].msg : vg_strerror(rc));
 	return 0;
+}
+
+static const char *keep(struct vg_arena *a, const char *s)
+{
+	return a && s ? vg_arena_strdup(a, s) : s;
+}
+
+int vg_st_prepare(const struct vg_case_version *v, struct vg_arena *a, struct vg_buf *doc,
+                  struct vg_put_prep *pp, struct vg_err *err)
+{
+	int rc;
+
+	memset(pp, 0, sizeof(*pp));
+	if (!v->case_id || !*v->case_id)
+		return vg_err_set(err, VG_EINVAL, "case_id",
+		                  "a version needs its worldwide case id (E2B C.1.8.1)");
+	rc = vg_st_encode(v, doc, pp->hash, err);
+	if (rc)
+		return rc;
+	pp->doc_len = doc->len;
+	pp->doc = a ? vg_arena_strndup(a, doc->p, doc->len) : doc->p;
+	pp->case_id_len = strlen(v->case_id);
+	pp->case_id = keep(a, v->case_id);
+	pp->report_id = keep(a, v->report_id);
+	pp->source = keep(a, v->source);
+	pp->unit = keep(a, v->unit);
+	pp->first_product = keep(a, vg_st_first_product(v));
+	pp->first_event = keep(a, vg_st_first_event(v));
+	pp->latest = v->latest;
+	pp->created = v->created;
+	pp->received = v->received;
+	pp->nullified = v->nullified;
+	pp->amendment = v->amendment;
+	pp->valid = vg_case_is_valid(v);
+	pp->serious = v->serious || v->seriousness != 0;
+	pp->klass = v->klass;
+	pp->nproducts = (int64_t)v->nproducts;
+	pp->nevents = (int64_t)v->nevents;
+	pp->arrived = (int64_t)time(NULL);
+	return 0;
+}
+
+/* E2B(R3) C.1.5 then C.1.2 of a new version against a case's latest; a tie
+ * goes to the later arrival (the new one). */
+bool vg_st_dates_newer(const struct vg_date *latest, const struct vg_date *created,
+                       const struct vg_date *cur_latest, const struct vg_date *cur_created)
+{
+	int c = vg_date_cmp(latest, cur_latest);
+
+	return c ? c > 0 : vg_date_cmp(created, cur_created) >= 0;
 }
 
 /* E2B(R3) C.1.5 then C.1.2; a tie goes to the later arrival (v, the new one). */

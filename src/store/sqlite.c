@@ -498,6 +498,7 @@ const struct vg_store_ops vg_sqlite_ops = {
 	.commit = sq_commit,
 	.rollback = sq_rollback,
 	.put_version = sq_put_version,
+	.put_prepared = sq_put_prepared,
 	.delete_case = sq_delete_case,
 	.case_latest = sq_case_latest,
 	.case_versions = sq_case_versions,

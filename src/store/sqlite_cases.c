@@ -78,10 +78,9 @@ static struct case_slot *cache_add(struct vg_store *st, const char *id, size_t l
 }
 
 /* The case's slot: from the cache, else from the table; NULL when new. */
-static int case_lookup(struct vg_store *st, const char *id, struct case_slot **out,
-                       struct vg_err *err)
+static int case_lookup(struct vg_store *st, const char *id, size_t len,
+                       struct case_slot **out, struct vg_err *err)
 {
-	size_t len = strlen(id);
 	sqlite3_stmt *s;
 	int rc;
 
@@ -112,22 +111,15 @@ static int case_lookup(struct vg_store *st, const char *id, struct case_slot **o
 /* ------------------------------------------------------------ put parts */
 
 struct put {
-	const struct vg_case_version *v;
-	unsigned char hash[16];
-	bool valid;
+	const struct vg_put_prep *pp;
 	int64_t case_row, version_row;
 	int version_no;
 };
 
-static int encode(struct vg_store *st, struct put *p, struct vg_err *err)
-{
-	return vg_st_encode(p->v, &st->doc, p->hash, err);
-}
-
 /* 1 when added, 0 when an identical version was already there. */
 static int version_insert(struct vg_store *st, struct put *p, struct vg_err *err)
 {
-	const struct vg_case_version *v = p->v;
+	const struct vg_put_prep *pp = p->pp;
 	sqlite3_stmt *s = vg_sq_stmt(st, S_VERSION_INSERT,
 		"INSERT INTO versions(case_row, version_no, hash, report_id, source, latest,"
 		" created, nullified, amendment, valid, arrived, document, id, nproducts, nevents)"
@@ -139,19 +131,19 @@ static int version_insert(struct vg_store *st, struct put *p, struct vg_err *err
 		return err->code;
 	sqlite3_bind_int64(s, 1, p->case_row);
 	sqlite3_bind_int(s, 2, p->version_no);
-	sqlite3_bind_blob(s, 3, p->hash, sizeof(p->hash), SQLITE_STATIC);
-	vg_sq_bind_text(s, 4, v->report_id);
-	vg_sq_bind_text(s, 5, v->source);
-	vg_sq_bind_date(s, 6, &v->latest);
-	vg_sq_bind_date(s, 7, &v->created);
-	sqlite3_bind_int(s, 8, v->nullified);
-	sqlite3_bind_int(s, 9, v->amendment);
-	sqlite3_bind_int(s, 10, p->valid);
-	sqlite3_bind_int64(s, 11, (int64_t)time(NULL));
-	sqlite3_bind_text(s, 12, st->doc.p, (int)st->doc.len, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 3, pp->hash, sizeof(pp->hash), SQLITE_STATIC);
+	vg_sq_bind_text(s, 4, pp->report_id);
+	vg_sq_bind_text(s, 5, pp->source);
+	vg_sq_bind_date(s, 6, &pp->latest);
+	vg_sq_bind_date(s, 7, &pp->created);
+	sqlite3_bind_int(s, 8, pp->nullified);
+	sqlite3_bind_int(s, 9, pp->amendment);
+	sqlite3_bind_int(s, 10, pp->valid);
+	sqlite3_bind_int64(s, 11, pp->arrived);
+	sqlite3_bind_text(s, 12, pp->doc, (int)pp->doc_len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 13, p->version_row);
-	sqlite3_bind_int64(s, 14, (int64_t)v->nproducts);
-	sqlite3_bind_int64(s, 15, (int64_t)v->nevents);
+	sqlite3_bind_int64(s, 14, pp->nproducts);
+	sqlite3_bind_int64(s, 15, pp->nevents);
 	rc = vg_sq_exec_step(st, s, err, "adding version");
 	if (rc)
 		return rc;
@@ -159,30 +151,30 @@ static int version_insert(struct vg_store *st, struct put *p, struct vg_err *err
 		return 0;
 	st->next_version++;
 	/* totals: written once, at commit (sqlite.c) */
-	st->pend_products += (int64_t)v->nproducts;
-	st->pend_events += (int64_t)v->nevents;
+	st->pend_products += pp->nproducts;
+	st->pend_events += pp->nevents;
 	return 1;
 }
 
 /* ?2..?14 of the case row from its latest version (INSERT and UPDATE). */
 static void bind_latest(sqlite3_stmt *s, const struct put *p)
 {
-	const struct vg_case_version *v = p->v;
+	const struct vg_put_prep *pp = p->pp;
 
 	sqlite3_bind_int64(s, 2, p->version_row);
 	sqlite3_bind_int(s, 3, p->version_no);
-	sqlite3_bind_int(s, 4, p->valid);
-	sqlite3_bind_int(s, 5, v->nullified);
-	sqlite3_bind_int(s, 6, v->klass);
-	sqlite3_bind_int(s, 7, v->serious || v->seriousness != 0);
-	vg_sq_bind_text(s, 8, v->unit);
-	vg_sq_bind_date(s, 9, &v->latest);
-	vg_sq_bind_date(s, 10, &v->created);
-	vg_sq_bind_date(s, 11, &v->received);
-	if (v->received.prec >= VG_DATE_YEAR)
-		sqlite3_bind_int(s, 12, vg_date_first_day(&v->received));
-	vg_sq_bind_text(s, 13, vg_st_first_product(v));
-	vg_sq_bind_text(s, 14, vg_st_first_event(v));
+	sqlite3_bind_int(s, 4, pp->valid);
+	sqlite3_bind_int(s, 5, pp->nullified);
+	sqlite3_bind_int(s, 6, pp->klass);
+	sqlite3_bind_int(s, 7, pp->serious);
+	vg_sq_bind_text(s, 8, pp->unit);
+	vg_sq_bind_date(s, 9, &pp->latest);
+	vg_sq_bind_date(s, 10, &pp->created);
+	vg_sq_bind_date(s, 11, &pp->received);
+	if (pp->received.prec >= VG_DATE_YEAR)
+		sqlite3_bind_int(s, 12, vg_date_first_day(&pp->received));
+	vg_sq_bind_text(s, 13, pp->first_product);
+	vg_sq_bind_text(s, 14, pp->first_event);
 }
 
 /* A new case: its row, complete, pointing at the version about to be added
@@ -197,7 +189,7 @@ static int case_insert(struct vg_store *st, struct put *p, struct vg_err *err)
 
 	if (!s)
 		return err->code;
-	vg_sq_bind_text(s, 1, p->v->case_id);
+	sqlite3_bind_text(s, 1, p->pp->case_id, (int)p->pp->case_id_len, SQLITE_STATIC);
 	bind_latest(s, p);
 	rc = vg_sq_exec_step(st, s, err, "adding case");
 	p->case_row = sqlite3_last_insert_rowid(st->db);
@@ -255,7 +247,7 @@ static int audit_put(struct vg_store *st, const struct put *p, const char *actor
                      struct vg_err *err)
 {
 	return vg_store_audit(st, actor, p->version_no == 1 ? "case.create" : "case.version",
-	                      p->v->case_id, NULL, st->doc.p, err);
+	                      p->pp->case_id, NULL, p->pp->doc, err);
 }
 
 /* After a successful put: the cache learns the case's new state. */
@@ -263,22 +255,22 @@ static void cache_note(struct vg_store *st, const struct put *p, struct case_slo
                        bool became_latest)
 {
 	if (!c)
-		c = cache_add(st, p->v->case_id, strlen(p->v->case_id));
+		c = cache_add(st, p->pp->case_id, p->pp->case_id_len);
 	c->rowid = p->case_row;
 	c->nversions = p->version_no;
 	if (became_latest) {
-		c->latest = p->v->latest;
-		c->created = p->v->created;
+		c->latest = p->pp->latest;
+		c->created = p->pp->created;
 	}
 }
 
-/* Steps 2-5 of the essay, inside a write transaction. */
+/* Steps 2-4 of the essay, inside a write transaction. */
 static int put_locked(struct vg_store *st, struct put *p, const char *actor,
                       struct vg_put_result *res, struct vg_err *err)
 {
-	const char *id = p->v->case_id;
+	const struct vg_put_prep *pp = p->pp;
 	struct case_slot *c = NULL;
-	int rc = case_lookup(st, id, &c, err);
+	int rc = case_lookup(st, pp->case_id, pp->case_id_len, &c, err);
 
 	if (rc == 0)
 		rc = next_version_load(st, err);
@@ -299,7 +291,8 @@ static int put_locked(struct vg_store *st, struct put *p, const char *actor,
 	res->version_added = true;
 	res->version_rowid = p->version_row;
 	res->version_no = p->version_no;
-	res->became_latest = !c || vg_st_is_newer(p->v, &c->latest, &c->created);
+	res->became_latest = !c || vg_st_dates_newer(&pp->latest, &pp->created, &c->latest,
+	                                              &c->created);
 	res->superseded = res->became_latest && c;
 	if (c)
 		rc = res->became_latest ? case_set_latest(st, p, err) : case_bump(st, p, err);
@@ -310,8 +303,8 @@ static int put_locked(struct vg_store *st, struct put *p, const char *actor,
 	return rc;
 }
 
-int sq_put_version(struct vg_store *st, const struct vg_case_version *v,
-                   const char *actor, struct vg_put_result *res, struct vg_err *err)
+int sq_put_prepared(struct vg_store *st, const struct vg_put_prep *pp, const char *actor,
+                    struct vg_put_result *res, struct vg_err *err)
 {
 	struct put p;
 	bool own = false;
@@ -319,26 +312,31 @@ int sq_put_version(struct vg_store *st, const struct vg_case_version *v,
 
 	memset(res, 0, sizeof(*res));
 	memset(&p, 0, sizeof(p));
-	p.v = v;
-	if (!v->case_id || !*v->case_id)
-		return vg_err_set(err, VG_EINVAL, "case_id",
-		                  "a version needs its worldwide case id (E2B C.1.8.1)");
-	rc = encode(st, &p, err);
-	if (rc)
-		return rc;
-	p.valid = vg_case_is_valid(v);
-	res->valid = p.valid;
+	p.pp = pp;
+	res->valid = pp->valid;
 	rc = vg_sq_tx_enter(st, &own, err);
 	if (rc)
 		return rc;
 	rc = put_locked(st, &p, actor, res, err);
 	rc = vg_sq_tx_leave(st, own, rc, err);
 	if (rc) {
-		bool valid = res->valid;
 		memset(res, 0, sizeof(*res));
-		res->valid = valid;
+		res->valid = pp->valid;
 	}
 	return rc;
+}
+
+int sq_put_version(struct vg_store *st, const struct vg_case_version *v,
+                   const char *actor, struct vg_put_result *res, struct vg_err *err)
+{
+	struct vg_put_prep pp;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = vg_st_prepare(v, NULL, &st->doc, &pp, err);
+	if (rc)
+		return rc;
+	return sq_put_prepared(st, &pp, actor, res, err);
 }
 
 /* ------------------------------------------------------------ delete, status */

@@ -259,6 +259,37 @@ int vg_store_import_begin(struct vg_store *st, const char *format, const char *f
 int vg_store_import_finish(struct vg_store *st, int64_t run_id, const struct vg_import_stats *s,
                            const char *status, struct vg_err *err);
 
+/*
+ * The bulk loader: an import's versions, written on a second thread.
+ *
+ * vg_store_loader_put encodes and hashes the version on the caller's thread
+ * (the part that needs no database) and queues it; a writer thread owns st
+ * from start to finish, puts the queued versions in transactions of
+ * `batch` versions and commits each.  The queue holds a few chunks of a few
+ * thousand versions, so memory stays bounded and the reader blocks when the
+ * writer falls behind.  Deletions travel in the same queue, in order.
+ * Semantics are those of put/delete in batched transactions: a process
+ * killed mid-load leaves whole batches; a failure rolls back the open batch
+ * and is returned by the next loader call (and by finish); committed
+ * batches stay.  Between start and finish the caller must not use st.  A
+ * backend without prepared puts (PostgreSQL) runs everything on the
+ * caller's thread, with the same results.
+ */
+struct vg_store_loader;
+int vg_store_loader_start(struct vg_store *st, int64_t batch, struct vg_store_loader **out,
+                          struct vg_err *err);
+int vg_store_loader_put(struct vg_store_loader *l, const struct vg_case_version *v,
+                        struct vg_err *err);
+/* An unknown case id is not an error (nothing to delete). */
+int vg_store_loader_delete(struct vg_store_loader *l, const char *case_id, struct vg_err *err);
+/* keep: commit what is left (false: the caller gives up; the open batch is
+ * rolled back).  Stops the writer, frees l, and adds the counts
+ * (cases_added, versions_added, versions_superseded, cases_deleted) to *s.
+ * Returns the first error of the load, if any (then nothing past the last
+ * commit is kept). */
+int vg_store_loader_finish(struct vg_store_loader *l, bool keep, struct vg_import_stats *s,
+                           struct vg_err *err);
+
 /* ---------------------------------------------------------------- raw access */
 
 /*

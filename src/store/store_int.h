@@ -6,6 +6,8 @@
  *   sqlite_cases.c     versions, latest-version selection, scans, listing
  *   sqlite_accounts.c  units, users, sessions, audit, import runs, settings
  *   migrations.c       the numbered schema migrations embedded in the binary
+ *   loader.c           the bulk loader (backend-neutral; a writer thread
+ *                      when the backend takes prepared versions)
  *
  * store.c dispatches every vg_store_* call through st->ops to the backend
  * (vg_sqlite_ops here, vg_pg_ops in pg.c); the sq_* functions below are the
@@ -31,6 +33,8 @@
 
 #include <sqlite3.h>
 
+struct vg_put_prep; /* below */
+
 struct vg_store_ops {
 	const char *name; /* "sqlite", "postgresql" */
 	void (*close)(struct vg_store *st);
@@ -38,6 +42,9 @@ struct vg_store_ops {
 	int (*commit)(struct vg_store *st, struct vg_err *err);
 	int (*rollback)(struct vg_store *st);
 	int (*put_version)(struct vg_store *st, const struct vg_case_version *v, const char *actor,
+	     struct vg_put_result *res, struct vg_err *err);
+	/* NULL: the bulk loader puts on the caller's thread (loader.c) */
+	int (*put_prepared)(struct vg_store *st, const struct vg_put_prep *pp, const char *actor,
 	     struct vg_put_result *res, struct vg_err *err);
 	int (*delete_case)(struct vg_store *st, const char *case_id, bool *changed,
 	     struct vg_err *err);
@@ -100,6 +107,8 @@ int sq_commit(struct vg_store *st, struct vg_err *err);
 int sq_rollback(struct vg_store *st);
 int sq_put_version(struct vg_store *st, const struct vg_case_version *v, const char *actor,
                    struct vg_put_result *res, struct vg_err *err);
+int sq_put_prepared(struct vg_store *st, const struct vg_put_prep *pp, const char *actor,
+                    struct vg_put_result *res, struct vg_err *err);
 int sq_delete_case(struct vg_store *st, const char *case_id, bool *changed, struct vg_err *err);
 int sq_case_latest(struct vg_store *st, const char *case_id, struct vg_arena *a,
                    struct vg_case_version **out, struct vg_err *err);
@@ -144,7 +153,28 @@ int sq_setting_put(struct vg_store *st, const char *key, const char *value, stru
 int sq_setting_get(struct vg_store *st, const char *key, struct vg_arena *a, const char **value,
                    struct vg_err *err);
 
+/* A version ready to be written: its document and hash, and the fields the
+ * version and case rows need, computed without the database (so the bulk
+ * loader prepares them on the caller's thread while another writes). */
+struct vg_put_prep {
+	const char *case_id, *report_id, *source, *unit, *first_product, *first_event;
+	size_t case_id_len;
+	const char *doc; /* canonical JSON, NUL-terminated */
+	size_t doc_len;
+	unsigned char hash[16];
+	struct vg_date latest, created, received;
+	bool nullified, amendment, valid, serious;
+	int klass;
+	int64_t nproducts, nevents, arrived;
+};
+
 /* common.c: shared by both backends. */
+/* Encode v into doc and fill pp.  With an arena, pp's strings and document
+ * are copies in it; without, they point into v and doc. */
+int vg_st_prepare(const struct vg_case_version *v, struct vg_arena *a, struct vg_buf *doc,
+                  struct vg_put_prep *pp, struct vg_err *err);
+bool vg_st_dates_newer(const struct vg_date *latest, const struct vg_date *created,
+                       const struct vg_date *cur_latest, const struct vg_date *cur_created);
 int vg_st_encode(const struct vg_case_version *v, struct vg_buf *doc, unsigned char hash[16],
                  struct vg_err *err);
 int vg_st_decode(const char *doc, size_t len, struct vg_arena *a, struct vg_arena *scratch,

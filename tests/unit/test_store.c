@@ -945,6 +945,114 @@ static void test_failed_put_midway(void **state)
 	assert_true(r.case_added);
 }
 
+/* ------------------------------------------------------------ bulk loader */
+
+/* n cases L<i> (every 5th also gets a later follow-up), then deletions. */
+static int load_n(struct fx *f, int n, int64_t batch, bool keep, struct vg_import_stats *s,
+                  struct vg_err *err)
+{
+	struct vg_store_loader *l = NULL;
+	int rc = vg_store_loader_start(f->st, batch, &l, err);
+	char id[32];
+
+	assert_int_equal(rc, 0);
+	for (int i = 0; i < n && rc == 0; i++) {
+		snprintf(id, sizeof(id), "L%05d", i);
+		rc = vg_store_loader_put(l, mk(f, id, "20240101", NULL), err);
+		if (rc == 0 && i % 5 == 0)
+			rc = vg_store_loader_put(l, mk(f, id, "20240301", NULL), err);
+		if (i % 512 == 0)
+			vg_arena_reset(&f->a); /* the loader keeps its own copies */
+	}
+	if (rc == 0)
+		rc = vg_store_loader_delete(l, "L00003", err);
+	if (rc == 0)
+		rc = vg_store_loader_delete(l, "no-such-case", err);
+	return vg_store_loader_finish(l, keep && rc == 0, s, err) ? err->code : rc;
+}
+
+/* More versions than a chunk holds, small batches: every version lands
+ * once, follow-ups supersede, deletions apply in order, and a second load
+ * of the same input adds nothing. */
+static void test_loader_counts(void **state)
+{
+	struct fx *f = *state;
+	struct vg_err err = VG_ERR_INIT;
+	struct vg_import_stats s = {0};
+	int n = pg_base ? 300 : 9000;
+
+	assert_int_equal(load_n(f, n, 97, true, &s, &err), 0);
+	assert_int_equal(s.cases_added, n);
+	assert_int_equal(s.versions_added, n + (n + 4) / 5);
+	assert_int_equal(s.versions_superseded, (n + 4) / 5);
+	assert_int_equal(s.cases_deleted, 1);
+	assert_int_equal(info(f).cases, n);
+	assert_int_equal(info(f).versions, n + (n + 4) / 5);
+	assert_int_equal(info(f).products, info(f).versions);
+	assert_int_equal(info(f).deleted_cases, 1);
+	assert_int_equal(latest(f, "L00005")->latest.month, 3);
+	assert_int_equal(latest(f, "L00006")->latest.month, 1);
+	assert_true(row_of(f, "L00003").deleted);
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(load_n(f, n, 1000, true, &s, &err), 0);
+	assert_int_equal(s.cases_added, 0);
+	assert_int_equal(s.versions_added, 0);
+	assert_int_equal(s.cases_deleted, 0);
+	assert_int_equal(info(f).versions, n + (n + 4) / 5);
+}
+
+/* A caller that gives up: committed batches stay, the open one goes. */
+static void test_loader_abandon(void **state)
+{
+	struct fx *f = *state;
+	struct vg_err err = VG_ERR_INIT;
+	struct vg_import_stats s = {0};
+
+	/* 100 cases + 20 follow-ups in batches of 50: two commits (100 puts). */
+	assert_int_equal(load_n(f, 100, 50, false, &s, &err), 0);
+	assert_int_equal(info(f).versions, 100);
+	assert_int_equal(info(f).deleted_cases, 0);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(load_n(f, 100, 50, true, &s, &err), 0);
+	assert_int_equal(s.versions_added, 20);
+	assert_int_equal(info(f).versions, 120);
+}
+
+/* The writer fails half-way through a batch (a trigger refuses one
+ * version): the error comes back, committed batches stay, the failed
+ * batch leaves nothing, and a re-run without the obstacle completes. */
+static void test_loader_failure(void **state)
+{
+	struct fx *f = *state;
+	struct vg_err err = VG_ERR_INIT;
+	struct vg_import_stats s = {0};
+	struct vg_store_loader *l = NULL;
+	char id[32];
+	int rc = 0;
+
+	add_boom_trigger(f);
+	assert_int_equal(vg_store_loader_start(f->st, 10, &l, &err), 0);
+	for (int i = 0; i < 6000 && rc == 0; i++) {
+		struct vg_case_version *v;
+		snprintf(id, sizeof(id), "F%05d", i);
+		v = mk(f, id, "20240101", NULL);
+		if (i == 25)
+			v->events[0].term = "boom";
+		rc = vg_store_loader_put(l, v, &err);
+		if (i % 512 == 0)
+			vg_arena_reset(&f->a);
+	}
+	if (vg_store_loader_finish(l, rc == 0, &s, &err) && rc == 0)
+		rc = err.code;
+	assert_int_not_equal(rc, 0);
+	assert_non_null(strstr(err.msg, "boom"));
+	/* SQLite: batches F0-F9 and F10-F19 committed; PostgreSQL undoes the
+	 * failed put alone (a savepoint) but the caller gives up there too. */
+	assert_int_equal(info(f).cases, 20);
+	assert_int_equal(info(f).versions, 20);
+}
+
 /* Two handles on one file: the second's writes invalidate the first's cache. */
 static void test_two_handles(void **state)
 {
@@ -1219,6 +1327,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clean_failure_keeps_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_put_midway, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_handles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loader_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loader_abandon, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loader_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_mid_import, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_units_users_sessions, setup, teardown),
