@@ -7,10 +7,12 @@
  *   1. encode the version to its canonical JSON document (case.h) and hash
  *      it (XXH3-128): the hash is the version's identity within its case;
  *   2. find the case: the in-memory cache (case id -> rowid, number of
- *      versions, C.1.5 and C.1.2 of the latest version), else one indexed
- *      SELECT; a new case gets its complete row in one INSERT, pointing at
- *      the version about to be written (versions get rowid max + 1, which
- *      the handle tracks in next_version while it holds the write lock);
+ *      versions, C.1.5 and C.1.2 of the latest version); a case not in it
+ *      is tried as new: its complete row in one INSERT ... ON CONFLICT DO
+ *      NOTHING, pointing at the version about to be written (versions get
+ *      rowid max + 1, which the handle tracks in next_version while it
+ *      holds the write lock), and only when that inserts nothing, one
+ *      indexed SELECT (one b-tree search per new case instead of two);
  *   3. INSERT the version ... ON CONFLICT(case_row, hash) DO NOTHING: no row
  *      changed means an identical version is already stored, and nothing
  *      else is written (re-imports are idempotent);
@@ -77,16 +79,14 @@ static struct case_slot *cache_add(struct vg_store *st, const char *id, size_t l
 	return &st->slots[i];
 }
 
-/* The case's slot: from the cache, else from the table; NULL when new. */
+/* The case's slot, read from the table into the cache; NULL when absent. */
 static int case_lookup(struct vg_store *st, const char *id, size_t len,
                        struct case_slot **out, struct vg_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	*out = cache_find(st, id, len);
-	if (*out)
-		return 0;
+	*out = NULL;
 	s = vg_sq_stmt(st, S_CASE_FIND,
 	               "SELECT id, nversions, latest, created FROM cases WHERE case_id = ?1", err);
 	if (!s)
@@ -178,13 +178,15 @@ static void bind_latest(sqlite3_stmt *s, const struct put *p)
 }
 
 /* A new case: its row, complete, pointing at the version about to be added
- * (whose rowid we know: next_version). */
+ * (whose rowid we know: next_version).  1: the case exists after all (it
+ * was not in the cache), nothing written. */
 static int case_insert(struct vg_store *st, struct put *p, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_CASE_INSERT,
 		"INSERT INTO cases(case_id, latest_version, nversions, valid, nullified, klass,"
 		" serious, unit, latest, created, received, received_day, first_product, first_event)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)", err);
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+		" ON CONFLICT(case_id) DO NOTHING", err);
 	int rc;
 
 	if (!s)
@@ -192,8 +194,10 @@ static int case_insert(struct vg_store *st, struct put *p, struct vg_err *err)
 	sqlite3_bind_text(s, 1, p->pp->case_id, (int)p->pp->case_id_len, SQLITE_STATIC);
 	bind_latest(s, p);
 	rc = vg_sq_exec_step(st, s, err, "adding case");
+	if (rc || sqlite3_changes(st->db) == 0)
+		return rc ? rc : 1;
 	p->case_row = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	return 0;
 }
 
 /* The version is the case's new latest: point at it, refresh listing fields. */
@@ -269,19 +273,26 @@ static int put_locked(struct vg_store *st, struct put *p, const char *actor,
                       struct vg_put_result *res, struct vg_err *err)
 {
 	const struct vg_put_prep *pp = p->pp;
-	struct case_slot *c = NULL;
-	int rc = case_lookup(st, pp->case_id, pp->case_id_len, &c, err);
+	struct case_slot *c = cache_find(st, pp->case_id, pp->case_id_len);
+	int rc = next_version_load(st, err);
 
-	if (rc == 0)
-		rc = next_version_load(st, err);
 	if (rc)
 		return rc;
 	p->version_row = st->next_version;
-	p->version_no = (c ? c->nversions : 0) + 1;
-	if (c)
-		p->case_row = c->rowid;
-	else if ((rc = case_insert(st, p, err)) != 0)
+	p->version_no = 1;
+	/* Not cached: most likely new (an import), so try the INSERT first and
+	 * look the case up only when it turns out to exist. */
+	if (!c && (rc = case_insert(st, p, err)) == 1) {
+		rc = case_lookup(st, pp->case_id, pp->case_id_len, &c, err);
+		if (rc == 0 && !c)
+			rc = vg_err_set(err, VG_EDB, NULL, "case %s: neither new nor found", pp->case_id);
+	}
+	if (rc)
 		return rc;
+	if (c) {
+		p->version_no = c->nversions + 1;
+		p->case_row = c->rowid;
+	}
 	res->case_added = !c;
 	res->case_rowid = p->case_row;
 	rc = version_insert(st, p, err);
