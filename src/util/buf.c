@@ -5,6 +5,10 @@
  * len < cap.  An append that would make len exceed max fails with
  * VG_ETOOBIG and changes nothing: input from a file or the network can never
  * grow a buffer without bound (STYLE.md #9).
+ *
+ * vg_buf_add (util.h) is vg_buf_append inline: short pieces that fit in
+ * the memory already there are copied without a call, which is what the
+ * case JSON encoder's many small appends need; anything else comes here.
  */
 #include "vg.h"
 #include "util/util.h"
@@ -83,50 +87,97 @@ int vg_buf_printf(struct vg_buf *b, const char *fmt, ...)
 	return rc;
 }
 
-/* Bytes that JSON strings must escape: '"', '\\' and the controls. */
-static bool json_plain(unsigned char c)
+/*
+ * JSON strings.  What a byte becomes, by table: 0 for a byte copied as it
+ * is (UTF-8 included), else the length of its escape: '"' and '\\' and the
+ * short forms \n \r \t take 2, the other controls \u00XX take 6.  NUL has
+ * an entry too, so the scan for the next byte to escape also stops at the
+ * end of the string.
+ *
+ * vg_buf_json_str is on the import path (every string of every version is
+ * written through it), so it scans before it writes: the first pass finds
+ * the first byte needing an escape (most strings have none) and, if there
+ * is one, the exact length of the rest; then one reserve and one pass of
+ * memcpy for plain runs and escapes written in place.  Exact lengths keep
+ * the cap all-or-nothing: a string that does not fit changes nothing.
+ */
+#define C8 6, 6, 6, 6, 6, 6, 6, 6 /* eight controls written \u00XX */
+static const unsigned char json_esc[256] = {
+	C8, 6, 2 /* \t */, 2 /* \n */, 6, 6, 2 /* \r */, 6, 6, C8, C8,
+	['"'] = 2, ['\\'] = 2};
+#undef C8
+
+/* Length of s JSON-escaped (without the quotes); *plain gets the length of
+ * its leading run that needs no escape. */
+static size_t json_len(const unsigned char *s, size_t *plain)
 {
-	return c >= 0x20 && c != '"' && c != '\\';
+	const unsigned char *c = s;
+	size_t n;
+
+	while (!json_esc[*c])
+		c++;
+	*plain = n = (size_t)(c - s);
+	for (; *c; c++)
+		n += json_esc[*c] ? json_esc[*c] : 1;
+	return n;
 }
 
-static int json_escape(struct vg_buf *b, unsigned char c)
+static char *json_escape(char *o, unsigned char c)
 {
+	static const char hex[] = "0123456789abcdef";
+
+	*o++ = '\\';
 	switch (c) {
-	case '"': return vg_buf_puts(b, "\\\"");
-	case '\\': return vg_buf_puts(b, "\\\\");
-	case '\n': return vg_buf_puts(b, "\\n");
-	case '\r': return vg_buf_puts(b, "\\r");
-	case '\t': return vg_buf_puts(b, "\\t");
-	default: return vg_buf_printf(b, "\\u%04x", c);
+	case '"':
+	case '\\': *o++ = (char)c; break;
+	case '\n': *o++ = 'n'; break;
+	case '\r': *o++ = 'r'; break;
+	case '\t': *o++ = 't'; break;
+	default: /* printf's "\\u%04x" */
+		memcpy(o, "u00", 3);
+		o[3] = hex[c >> 4];
+		o[4] = hex[c & 15];
+		o += 5;
+	}
+	return o;
+}
+
+/* Write the escaped form of s (json_len(s) bytes) at o. */
+static void json_write(char *o, const unsigned char *s)
+{
+	while (*s) {
+		const unsigned char *run = s;
+		while (!json_esc[*s])
+			s++;
+		memcpy(o, run, (size_t)(s - run));
+		o += s - run;
+		if (*s)
+			o = json_escape(o, *s++);
 	}
 }
 
 int vg_buf_json_str(struct vg_buf *b, const char *s)
 {
-	const unsigned char *c = (const unsigned char *)s;
-	size_t start = b->len;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t plain, n;
+	char *o;
 	int rc;
 
 	if (!s)
-		return vg_buf_puts(b, "null");
-	rc = vg_buf_putc(b, '"');
-	while (!rc && *c) {
-		const unsigned char *run = c;
-		while (*c && json_plain(*c))
-			c++;
-		if (c > run) /* copy runs of plain bytes (UTF-8 included) at once */
-			rc = vg_buf_append(b, run, (size_t)(c - run));
-		if (!rc && *c)
-			rc = json_escape(b, *c++);
-	}
-	if (!rc)
-		rc = vg_buf_putc(b, '"');
-	if (rc) { /* leave the buffer as it was */
-		b->len = start;
-		if (b->p)
-			b->p[start] = '\0';
-	}
-	return rc;
+		return vg_buf_append(b, "null", 4);
+	n = json_len(u, &plain);
+	rc = reserve(b, n + 2);
+	if (rc)
+		return rc;
+	o = b->p + b->len;
+	*o++ = '"';
+	memcpy(o, u, plain);
+	if (n > plain)
+		json_write(o + plain, u + plain);
+	o[n] = '"';
+	b->len += n + 2;
+	b->p[b->len] = '\0';
+	return 0;
 }
 
 int vg_buf_csv_str(struct vg_buf *b, const char *s)

@@ -190,31 +190,54 @@ int vg_date_cmp(const struct vg_date *a, const struct vg_date *b)
 	return (int)a->prec - (int)b->prec;
 }
 
-void vg_date_format(const struct vg_date *d, char out[16])
+/* "%0*d" of v for width 2 or 4; the usual case (0 <= v < 10^width) here. */
+static size_t field(char *out, int v, int width)
 {
+	if (v < 0 || v >= (width == 4 ? 10000 : 100))
+		return vg_fmt_i64(out, v, width);
+	for (int i = width - 1; i >= 0; i--, v /= 10)
+		out[i] = (char)('0' + v % 10);
+	return (size_t)width;
+}
+
+/*
+ * The fields as "%04d" then "%02d" each (compact) or with the ISO
+ * separators "-", "-", "T", ":", ":" before them, written by hand: this is
+ * on the import path (every date of every version is formatted for its
+ * JSON, and again for the store's columns).  Out-of-range fields print as
+ * printf would ("-5" for month -5) and the result is cut to outsz - 1
+ * bytes, as snprintf would cut it.
+ */
+static void format(const struct vg_date *d, char *out, size_t outsz, bool iso)
+{
+	static const char seps[] = "--T::";
 	int v[6] = {d->year, d->month, d->day, d->hour, d->minute, d->second};
-	int n = 0;
+	char tmp[48]; /* "-32768" and five "-128" with separators: 31 */
+	size_t n;
 
 	out[0] = '\0';
 	if (d->prec == VG_DATE_NONE)
 		return;
-	n = snprintf(out, 16, "%04d", v[0]);
-	for (int i = 1; i < d->prec && i < 6; i++)
-		n += snprintf(out + n, (size_t)(16 - n), "%02d", v[i]);
+	n = field(tmp, v[0], 4);
+	for (int i = 1; i < d->prec && i < 6; i++) {
+		if (iso)
+			tmp[n++] = seps[i - 1];
+		n += field(tmp + n, v[i], 2);
+	}
+	if (n >= outsz)
+		n = outsz - 1;
+	memcpy(out, tmp, n);
+	out[n] = '\0';
+}
+
+void vg_date_format(const struct vg_date *d, char out[16])
+{
+	format(d, out, 16, false);
 }
 
 void vg_date_format_iso(const struct vg_date *d, char out[24])
 {
-	static const char *seps[] = {"", "-", "-", "T", ":", ":"};
-	int v[6] = {d->year, d->month, d->day, d->hour, d->minute, d->second};
-	int n = 0;
-
-	out[0] = '\0';
-	if (d->prec == VG_DATE_NONE)
-		return;
-	n = snprintf(out, 24, "%04d", v[0]);
-	for (int i = 1; i < d->prec && i < 6; i++)
-		n += snprintf(out + n, (size_t)(24 - n), "%s%02d", seps[i], v[i]);
+	format(d, out, 24, true);
 }
 
 struct vg_date vg_date_now(void)

@@ -9,7 +9,8 @@
  *   arena       bump allocator for request and batch lifetimes; freed whole
  *   buf         growable byte buffer with a mandatory hard cap
  *   sv          string view (pointer + length, not NUL-terminated)
- *   parse       strict integer / double parsing with error reporting
+ *   parse       strict integer / double parsing with error reporting, and
+ *               integer formatting without printf
  *   map         string -> uint32 id hash map (xxHash), the interning table
  *   date        full and partial dates (YYYY, YYYYMM, YYYYMMDD[hh[mm[ss]]])
  *               and day arithmetic between them
@@ -136,6 +137,20 @@ struct vg_buf {
 #define VG_BUF_INIT(maxbytes) {NULL, 0, 0, (maxbytes)}
 
 int vg_buf_append(struct vg_buf *b, const void *data, size_t n);
+/* vg_buf_append, inline for the short pieces of the hot encoders (case
+ * JSON): the bytes are copied here when they fit in the memory the buffer
+ * already has and under its cap, else vg_buf_append grows or refuses. */
+static inline int vg_buf_add(struct vg_buf *b, const void *data, size_t n)
+{
+	size_t max = b->max ? b->max : VG_BUF_DEFAULT_MAX;
+
+	if (n >= b->cap - b->len || b->len + n > max)
+		return vg_buf_append(b, data, n);
+	memcpy(b->p + b->len, data, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
 int vg_buf_puts(struct vg_buf *b, const char *s);
 int vg_buf_putc(struct vg_buf *b, char c);
 int vg_buf_printf(struct vg_buf *b, const char *fmt, ...) VG_PRINTF(2, 3);
@@ -173,6 +188,11 @@ struct vg_sv vg_sv_cut(struct vg_sv s, char sep, struct vg_sv *rest);
 /* Whole-string strict parses: no leading/trailing junk, no overflow. */
 int vg_parse_i64(struct vg_sv s, int64_t *out);
 int vg_parse_double(struct vg_sv s, double *out);
+/* printf's "%0*lld" without printf (for the hot encoders' integers and
+ * dates): '-' for a negative v, then its decimal digits, zero-padded so the
+ * whole is at least width characters.  Writes at most max(20, width) bytes
+ * and no terminator; returns how many. */
+size_t vg_fmt_i64(char *out, int64_t v, int width);
 
 /* ------------------------------------------------------------------- map */
 

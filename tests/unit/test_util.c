@@ -1,6 +1,7 @@
 /*
- * test_util.c - util/: errors, arena, capped buffer, views, parsing, the
- * interning map, partial dates and their arithmetic.
+ * test_util.c - util/: errors, arena, capped buffer and its JSON escaping,
+ * views, parsing and integer formatting, the interning map, partial dates,
+ * their formatting and their arithmetic.
  */
 #include "vg.h"
 #include "util/util.h"
@@ -99,6 +100,90 @@ static void test_buf_cap(void **state)
 	free(s);
 }
 
+/* The bytes vg_buf_json_str writes, pinned: only '"', '\\' and the controls
+ * are escaped (\n \r \t short, the rest \u00XX in lower case); DEL, UTF-8
+ * (Chinese, U+2028, U+2029) and every other byte are copied as they are. */
+static void expect_json(const char *in, const char *want)
+{
+	struct vg_buf b = VG_BUF_INIT(0);
+
+	assert_int_equal(vg_buf_json_str(&b, in), 0);
+	assert_string_equal(b.p, want);
+	assert_int_equal(b.len, strlen(want));
+	vg_buf_release(&b);
+}
+
+static void test_buf_json_escapes(void **state)
+{
+	(void)state;
+	expect_json("", "\"\"");
+	expect_json(NULL, "null");
+	expect_json("plain ascii 123", "\"plain ascii 123\"");
+	expect_json("\x01\x02\x07\b\f\v\x1b\x1f", "\"\\u0001\\u0002\\u0007\\u0008\\u000c\\u000b\\u001b\\u001f\"");
+	expect_json("\t\n\r", "\"\\t\\n\\r\"");
+	expect_json("\x7f ~ \x20", "\"\x7f ~  \"");
+	expect_json("\"", "\"\\\"\"");
+	expect_json("\\", "\"\\\\\"");
+	expect_json("say \"hi\" \\o/ \\\"", "\"say \\\"hi\\\" \\\\o/ \\\\\\\"\"");
+	expect_json("阿莫西林胶囊", "\"阿莫西林胶囊\"");
+	expect_json("患者\"皮疹\"\n好转\\", "\"患者\\\"皮疹\\\"\\n好转\\\\\"");
+	expect_json("a\xe2\x80\xa8z\xe2\x80\xa9", "\"a\xe2\x80\xa8z\xe2\x80\xa9\""); /* U+2028, U+2029 */
+	expect_json("\xff\xfe\x80", "\"\xff\xfe\x80\""); /* not UTF-8: still copied */
+	expect_json("end\x01", "\"end\\u0001\"");
+	expect_json("\x01start", "\"\\u0001start\"");
+	/* a long run after an escape */
+	expect_json("\n0123456789012345678901234567890123456789",
+	            "\"\\n0123456789012345678901234567890123456789\"");
+
+	/* the cap counts the escaped form: all of it fits or nothing is written */
+	struct vg_buf b = VG_BUF_INIT(12);
+	assert_int_equal(vg_buf_puts(&b, "ab"), 0);
+	assert_int_equal(vg_buf_json_str(&b, "\x01\"\\"), VG_ETOOBIG); /* needs 2 + 12 */
+	assert_string_equal(b.p, "ab");
+	assert_int_equal(vg_buf_json_str(&b, "\x01\\"), 0); /* 2 + 10 = 12: at the cap */
+	assert_string_equal(b.p, "ab\"\\u0001\\\\\"");
+	assert_int_equal(vg_buf_json_str(&b, ""), VG_ETOOBIG);
+	assert_int_equal(b.len, 12);
+	vg_buf_release(&b);
+
+	/* vg_buf_add: the inline append keeps the same cap */
+	struct vg_buf c = VG_BUF_INIT(5);
+	assert_int_equal(vg_buf_add(&c, "abc", 3), 0);
+	assert_int_equal(vg_buf_add(&c, "de", 2), 0);
+	assert_int_equal(vg_buf_add(&c, "f", 1), VG_ETOOBIG);
+	assert_string_equal(c.p, "abcde");
+	vg_buf_release(&c);
+}
+
+/* vg_fmt_i64 writes what printf's "%0*lld" writes. */
+static void expect_fmt(int64_t v, int width, const char *want)
+{
+	char out[32];
+	size_t n = vg_fmt_i64(out, v, width);
+
+	out[n] = '\0';
+	assert_string_equal(out, want);
+}
+
+static void test_fmt_i64(void **state)
+{
+	(void)state;
+	expect_fmt(0, 0, "0");
+	expect_fmt(7, 0, "7");
+	expect_fmt(-1, 0, "-1");
+	expect_fmt(1234567890, 0, "1234567890");
+	expect_fmt(INT_MAX, 0, "2147483647");
+	expect_fmt(INT_MIN, 0, "-2147483648");
+	expect_fmt(INT64_MAX, 0, "9223372036854775807");
+	expect_fmt(INT64_MIN, 0, "-9223372036854775808");
+	expect_fmt(7, 4, "0007");
+	expect_fmt(0, 2, "00");
+	expect_fmt(-7, 4, "-007"); /* the sign counts in the width */
+	expect_fmt(-7, 2, "-7");
+	expect_fmt(12345, 4, "12345"); /* never cut */
+	expect_fmt(5, 12, "000000000005");
+}
+
 static void test_sv_and_parse(void **state)
 {
 	struct vg_sv rest, head;
@@ -184,6 +269,43 @@ static void test_date_partial(void **state)
 	assert_int_equal(vg_date_parse(vg_sv_of("2024-3-1"), &d), VG_EINVAL);
 }
 
+/* Every precision, compact and ISO, byte for byte (the JSON and the store's
+ * index columns carry these strings). */
+static void test_date_format_every_precision(void **state)
+{
+	static const char *const compact[] = {"", "0987", "098701", "09870102", "0987010203",
+	                                      "098701020304", "09870102030405"};
+	static const char *const iso[] = {"", "0987", "0987-01", "0987-01-02", "0987-01-02T03",
+	                                  "0987-01-02T03:04", "0987-01-02T03:04:05"};
+	struct vg_date d = {987, 1, 2, 3, 4, 5, VG_DATE_NONE};
+	char c[16], i[24];
+
+	(void)state;
+	for (int p = VG_DATE_NONE; p <= VG_DATE_SECOND; p++) {
+		d.prec = (uint8_t)p;
+		vg_date_format(&d, c);
+		vg_date_format_iso(&d, i);
+		assert_string_equal(c, compact[p]);
+		assert_string_equal(i, iso[p]);
+	}
+	d = (struct vg_date){9999, 12, 31, 23, 59, 60, VG_DATE_SECOND}; /* leap second */
+	vg_date_format_iso(&d, i);
+	assert_string_equal(i, "9999-12-31T23:59:60");
+	d = (struct vg_date){1, 1, 1, 0, 0, 0, VG_DATE_SECOND};
+	vg_date_format(&d, c);
+	assert_string_equal(c, "00010101000000");
+	/* fields never set by the parser print as printf would ... */
+	d = (struct vg_date){-5, 100, -3, 0, 0, 0, VG_DATE_DAY};
+	vg_date_format_iso(&d, i);
+	assert_string_equal(i, "-005-100--3");
+	/* ... cut to the output's size, as snprintf cuts */
+	d = (struct vg_date){-32768, -128, -128, -128, -128, -128, VG_DATE_SECOND};
+	vg_date_format(&d, c);
+	assert_string_equal(c, "-32768-128-128-");
+	vg_date_format_iso(&d, i);
+	assert_string_equal(i, "-32768--128--128T-128:-");
+}
+
 static void test_date_arithmetic(void **state)
 {
 	struct vg_date a, b;
@@ -234,9 +356,12 @@ int main(void)
 		cmocka_unit_test(test_err_first_wins),
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_buf_cap),
+		cmocka_unit_test(test_buf_json_escapes),
+		cmocka_unit_test(test_fmt_i64),
 		cmocka_unit_test(test_sv_and_parse),
 		cmocka_unit_test(test_map_interning),
 		cmocka_unit_test(test_date_partial),
+		cmocka_unit_test(test_date_format_every_precision),
 		cmocka_unit_test(test_date_arithmetic),
 		cmocka_unit_test(test_alloc_and_strlcpy),
 	};
