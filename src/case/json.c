@@ -4,7 +4,7 @@
  * One set of field tables drives both directions, so the encoder's key
  * order and the decoder's accepted keys cannot drift apart:
  *
- *   struct field { key, kind, offset, sub }
+ *   struct field { key, tok, kind, offset, sub }
  *     F_STR   const char *        "..."           omitted when NULL
  *     F_DATE  struct vg_date      "2024-03-01"    omitted when prec NONE
  *     F_BOOL  bool                true/false      always written
@@ -16,9 +16,12 @@
  *     F_OBJ   nested object whose fields live in the same struct
  *             ("reporter", "patient", "patient.age"); omitted when empty
  *
- * Offsets of F_OBJ children are relative to the same base struct as the
- * parent (the version is flat; the JSON is grouped).  The three arrays
- * (products, events, causality) are handled by hand around the tables.
+ * tok is the key as the encoder writes it, ,"key": (the F() macro builds
+ * it from the key at compile time, so keys are never measured or escaped
+ * while encoding).  Offsets of F_OBJ children are relative to the same
+ * base struct as the parent (the version is flat; the JSON is grouped).
+ * The three arrays (products, events, causality) are handled by hand
+ * around the tables.
  *
  * Encoding is deterministic: fixed key order, no whitespace, numbers in
  * the shortest "%.*g" form that reads back to the same double, strings
@@ -48,6 +51,8 @@ struct codec {
 
 struct field {
 	const char *key;
+	const char *tok; /* the key as the encoder writes it: ,"key": */
+	size_t toklen;
 	int kind;
 	size_t off;
 	const void *sub; /* struct codec for F_CODE, struct field[] for F_OBJ */
@@ -65,96 +70,98 @@ static const struct codec c_agegroup = {vg_age_group_name, vg_age_group_parse};
 #define P(f) offsetof(struct vg_product, f)
 #define E(f) offsetof(struct vg_event, f)
 #define C(f) offsetof(struct vg_causality, f)
-#define END {NULL, 0, 0, NULL}
+#define F(k, kind, off, sub) {k, ",\"" k "\":", sizeof(k) + 3, kind, off, sub}
+#define END {NULL, NULL, 0, 0, 0, NULL}
 
 static const struct field reporter_fields[] = {
-	{"qualification", F_CODE, V(qualification), &c_qual},
-	{"name", F_STR, V(reporter_name), NULL},
-	{"org", F_STR, V(reporter_org), NULL},
-	{"phone", F_STR, V(reporter_phone), NULL},
+	F("qualification", F_CODE, V(qualification), &c_qual),
+	F("name", F_STR, V(reporter_name), NULL),
+	F("org", F_STR, V(reporter_org), NULL),
+	F("phone", F_STR, V(reporter_phone), NULL),
 	END};
 
 static const struct field age_fields[] = {
-	{"value", F_NUM, V(age_value), NULL},
-	{"unit", F_STR, V(age_unit), NULL},
+	F("value", F_NUM, V(age_value), NULL),
+	F("unit", F_STR, V(age_unit), NULL),
 	END};
 
 static const struct field patient_fields[] = {
-	{"id", F_STR, V(patient_id), NULL},
-	{"sex", F_CODE, V(sex), &c_sex},
-	{"age", F_OBJ, 0, age_fields},
-	{"age_group", F_CODE, V(age_group), &c_agegroup},
-	{"weight_kg", F_NUM, V(weight_kg), NULL},
-	{"birth", F_DATE, V(birth), NULL},
+	F("id", F_STR, V(patient_id), NULL),
+	F("sex", F_CODE, V(sex), &c_sex),
+	F("age", F_OBJ, 0, age_fields),
+	F("age_group", F_CODE, V(age_group), &c_agegroup),
+	F("weight_kg", F_NUM, V(weight_kg), NULL),
+	F("birth", F_DATE, V(birth), NULL),
 	END};
 
 /* Top level up to "narrative"; the arrays follow. */
 static const struct field version_fields[] = {
-	{"case_id", F_STR, V(case_id), NULL},
-	{"report_id", F_STR, V(report_id), NULL},
-	{"source", F_STR, V(source), NULL},
-	{"source_version", F_STR, V(source_version), NULL},
-	{"report_type", F_CODE, V(report_type), &c_rt},
-	{"nullified", F_BOOL, V(nullified), NULL},
-	{"amendment", F_BOOL, V(amendment), NULL},
-	{"initial", F_BOOL, V(initial), NULL},
-	{"nullify_reason", F_STR, V(nullify_reason), NULL},
-	{"created", F_DATE, V(created), NULL},
-	{"received", F_DATE, V(received), NULL},
-	{"latest", F_DATE, V(latest), NULL},
-	{"aware", F_DATE, V(aware), NULL},
-	{"submitted", F_DATE, V(submitted), NULL},
-	{"unit", F_STR, V(unit), NULL},
-	{"country", F_STR, V(country), NULL},
-	{"region", F_STR, V(region), NULL},
-	{"reporter", F_OBJ, 0, reporter_fields},
-	{"patient", F_OBJ, 0, patient_fields},
-	{"serious", F_BOOL, V(serious), NULL},
-	{"unexpected", F_BOOL, V(unexpected), NULL},
-	{"redacted", F_BOOL, V(redacted), NULL},
-	{"seriousness", F_SER, V(seriousness), NULL},
-	{"class", F_CODE, V(klass), &c_class},
-	{"narrative", F_STR, V(narrative), NULL},
-	{"stratum", F_STR, V(stratum), NULL},
+	F("case_id", F_STR, V(case_id), NULL),
+	F("report_id", F_STR, V(report_id), NULL),
+	F("source", F_STR, V(source), NULL),
+	F("source_version", F_STR, V(source_version), NULL),
+	F("report_type", F_CODE, V(report_type), &c_rt),
+	F("nullified", F_BOOL, V(nullified), NULL),
+	F("amendment", F_BOOL, V(amendment), NULL),
+	F("initial", F_BOOL, V(initial), NULL),
+	F("nullify_reason", F_STR, V(nullify_reason), NULL),
+	F("created", F_DATE, V(created), NULL),
+	F("received", F_DATE, V(received), NULL),
+	F("latest", F_DATE, V(latest), NULL),
+	F("aware", F_DATE, V(aware), NULL),
+	F("submitted", F_DATE, V(submitted), NULL),
+	F("unit", F_STR, V(unit), NULL),
+	F("country", F_STR, V(country), NULL),
+	F("region", F_STR, V(region), NULL),
+	F("reporter", F_OBJ, 0, reporter_fields),
+	F("patient", F_OBJ, 0, patient_fields),
+	F("serious", F_BOOL, V(serious), NULL),
+	F("unexpected", F_BOOL, V(unexpected), NULL),
+	F("redacted", F_BOOL, V(redacted), NULL),
+	F("seriousness", F_SER, V(seriousness), NULL),
+	F("class", F_CODE, V(klass), &c_class),
+	F("narrative", F_STR, V(narrative), NULL),
+	F("stratum", F_STR, V(stratum), NULL),
 	END};
 
 static const struct field product_fields[] = {
-	{"role", F_CODE, P(role), &c_role},
-	{"class", F_CODE, P(klass), &c_class},
-	{"name", F_STR, P(name), NULL},
-	{"ingredient", F_STR, P(ingredient), NULL},
-	{"manufacturer", F_STR, P(manufacturer), NULL},
-	{"batch", F_STR, P(batch), NULL},
-	{"route", F_STR, P(route), NULL},
-	{"dose", F_STR, P(dose), NULL},
-	{"indication", F_STR, P(indication), NULL},
-	{"approval_no", F_STR, P(approval_no), NULL},
-	{"device_model", F_STR, P(device_model), NULL},
-	{"udi", F_STR, P(udi), NULL},
-	{"category", F_STR, P(category), NULL},
-	{"start", F_DATE, P(start), NULL},
-	{"end", F_DATE, P(end), NULL},
-	{"action", F_INT, P(action), NULL},
+	F("role", F_CODE, P(role), &c_role),
+	F("class", F_CODE, P(klass), &c_class),
+	F("name", F_STR, P(name), NULL),
+	F("ingredient", F_STR, P(ingredient), NULL),
+	F("manufacturer", F_STR, P(manufacturer), NULL),
+	F("batch", F_STR, P(batch), NULL),
+	F("route", F_STR, P(route), NULL),
+	F("dose", F_STR, P(dose), NULL),
+	F("indication", F_STR, P(indication), NULL),
+	F("approval_no", F_STR, P(approval_no), NULL),
+	F("device_model", F_STR, P(device_model), NULL),
+	F("udi", F_STR, P(udi), NULL),
+	F("category", F_STR, P(category), NULL),
+	F("start", F_DATE, P(start), NULL),
+	F("end", F_DATE, P(end), NULL),
+	F("action", F_INT, P(action), NULL),
 	END};
 
 static const struct field event_fields[] = {
-	{"term", F_STR, E(term), NULL},
-	{"coded", F_STR, E(coded), NULL},
-	{"code", F_STR, E(code), NULL},
-	{"onset", F_DATE, E(onset), NULL},
-	{"end", F_DATE, E(end), NULL},
-	{"outcome", F_CODE, E(outcome), &c_outcome},
-	{"seriousness", F_SER, E(seriousness), NULL},
+	F("term", F_STR, E(term), NULL),
+	F("coded", F_STR, E(coded), NULL),
+	F("code", F_STR, E(code), NULL),
+	F("onset", F_DATE, E(onset), NULL),
+	F("end", F_DATE, E(end), NULL),
+	F("outcome", F_CODE, E(outcome), &c_outcome),
+	F("seriousness", F_SER, E(seriousness), NULL),
 	END};
 
 static const struct field causality_fields[] = {
-	{"product", F_IDX, C(product), NULL},
-	{"event", F_IDX, C(event), NULL},
-	{"source", F_STR, C(source), NULL},
-	{"method", F_STR, C(method), NULL},
-	{"result", F_STR, C(result), NULL},
+	F("product", F_IDX, C(product), NULL),
+	F("event", F_IDX, C(event), NULL),
+	F("source", F_STR, C(source), NULL),
+	F("method", F_STR, C(method), NULL),
+	F("result", F_STR, C(result), NULL),
 	END};
 
+#undef F
 #undef V
 #undef P
 #undef E
@@ -165,26 +172,28 @@ static const struct field causality_fields[] = {
 
 /* ============================================================== encoding */
 
+/*
+ * The encoder is on the import path (every version is encoded, then
+ * hashed), so it appends few, exactly sized pieces: a member that is not a
+ * string is formatted whole into a small stack buffer (the key token from
+ * the table, then the value) and appended once; a string member is its key
+ * token and then vg_buf_json_str.  Integers and dates are written digit by
+ * digit (vg_fmt_i64), not through printf.
+ */
 struct enc {
 	struct vg_buf *b;
 	int rc;
 	bool first; /* no comma before the next member */
 };
 
-static void put(struct enc *e, const char *s)
-{
-	if (!e->rc)
-		e->rc = vg_buf_puts(e->b, s);
-}
+/* Longest member formatted on the stack: a key token (",\"source_version\":"
+ * is 19 bytes) and a value (all six seriousness names are 80). */
+#define MEMBER_MAX 160
 
-static void key(struct enc *e, const char *k)
+static void put(struct enc *e, const char *s, size_t n)
 {
-	if (!e->first)
-		put(e, ",");
-	e->first = false;
 	if (!e->rc)
-		e->rc = vg_buf_json_str(e->b, k);
-	put(e, ":");
+		e->rc = vg_buf_add(e->b, s, n);
 }
 
 static void put_str(struct enc *e, const char *s)
@@ -193,33 +202,84 @@ static void put_str(struct enc *e, const char *s)
 		e->rc = vg_buf_json_str(e->b, s);
 }
 
-/* Shortest %g form that parses back to the same double. */
-static void put_num(struct enc *e, double x)
+/* The key token of f, without its comma for the first member. */
+static size_t fmt_key(struct enc *e, const struct field *f, char *out)
 {
-	char tmp[40];
+	size_t skip = e->first ? 1 : 0;
 
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(tmp, sizeof(tmp), "%.*g", prec, x);
-		if (strtod(tmp, NULL) == x)
-			break;
-	}
-	put(e, tmp);
+	memcpy(out, f->tok + skip, f->toklen - skip);
+	e->first = false;
+	return f->toklen - skip;
 }
 
-static void put_ser(struct enc *e, unsigned bits)
+/* Shortest %g form that parses back to the same double.  An integral value
+ * of magnitude below 1e15 is its plain digits under %.15g already (no
+ * exponent, no point) and reads back exactly, so it skips printf and
+ * strtod; -0 keeps printf's "-0". */
+static size_t fmt_num(char *out, double x)
 {
-	bool first = true;
+	if (fabs(x) < 1e15 && x == (double)(int64_t)x && !(x == 0 && signbit(x)))
+		return vg_fmt_i64(out, (int64_t)x, 0);
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(out, 40, "%.*g", prec, x);
+		if (strtod(out, NULL) == x)
+			break;
+	}
+	return strlen(out);
+}
 
-	put(e, "[");
+/* ["death",...]: the canonical names are plain ASCII (codes.c), no escapes. */
+static size_t fmt_ser(char *out, unsigned bits)
+{
+	size_t n = 0;
+
+	out[n++] = '[';
 	for (int i = 0; i < 6; i++) {
+		size_t len = strlen(vg_serious_names[i]);
 		if (!(bits & (1u << i)))
 			continue;
-		if (!first)
-			put(e, ",");
-		first = false;
-		put_str(e, vg_serious_names[i]);
+		if (n > 1)
+			out[n++] = ',';
+		out[n++] = '"';
+		memcpy(out + n, vg_serious_names[i], len);
+		n += len;
+		out[n++] = '"';
 	}
-	put(e, "]");
+	out[n++] = ']';
+	return n;
+}
+
+/* A date in quotes: its ISO form has only digits, '-', 'T' and ':'. */
+static size_t fmt_date(char *out, const struct vg_date *d)
+{
+	char tmp[24];
+	size_t n = 0, len;
+
+	vg_date_format_iso(d, tmp);
+	len = strlen(tmp);
+	out[n++] = '"';
+	memcpy(out + n, tmp, len);
+	n += len;
+	out[n++] = '"';
+	return n;
+}
+
+/* A value that is not a string, an object or a code, into out. */
+static size_t fmt_scalar(char *out, const void *base, const struct field *f)
+{
+	switch (f->kind) {
+	case F_DATE: return fmt_date(out, CAT(base, f->off, struct vg_date));
+	case F_BOOL: {
+		bool v = *CAT(base, f->off, bool);
+		memcpy(out, v ? "true" : "false", v ? 4 : 5);
+		return v ? 4 : 5;
+	}
+	case F_INT:
+	case F_IDX: return vg_fmt_i64(out, *CAT(base, f->off, int), 0);
+	case F_NUM: return fmt_num(out, *CAT(base, f->off, double));
+	case F_SER: return fmt_ser(out, *CAT(base, f->off, unsigned));
+	}
+	return 0;
 }
 
 static bool present(const void *base, const struct field *f);
@@ -250,69 +310,62 @@ static bool present(const void *base, const struct field *f)
 
 static void enc_fields(struct enc *e, const void *base, const struct field *fs);
 
-static void enc_value(struct enc *e, const void *base, const struct field *f)
+/* One present member: its key token, then its value. */
+static void enc_member(struct enc *e, const void *base, const struct field *f)
 {
-	char tmp[32];
+	char tmp[MEMBER_MAX];
+	size_t n = fmt_key(e, f, tmp);
 
 	switch (f->kind) {
-	case F_STR: put_str(e, *CAT(base, f->off, char *)); break;
-	case F_DATE:
-		vg_date_format_iso(CAT(base, f->off, struct vg_date), tmp);
-		put_str(e, tmp);
+	case F_STR:
+		put(e, tmp, n);
+		put_str(e, *CAT(base, f->off, char *));
 		break;
-	case F_BOOL: put(e, *CAT(base, f->off, bool) ? "true" : "false"); break;
 	case F_CODE: {
 		const struct codec *c = f->sub;
-		const char *n = c->name(*CAT(base, f->off, int));
-		if (n)
-			put_str(e, n);
+		const char *name = c->name(*CAT(base, f->off, int));
+		put(e, tmp, n);
+		if (name)
+			put_str(e, name);
 		else if (!e->rc)
 			e->rc = VG_EINVAL; /* a code outside its list: validate first */
 		break;
 	}
-	case F_INT:
-	case F_IDX:
-		snprintf(tmp, sizeof(tmp), "%d", *CAT(base, f->off, int));
-		put(e, tmp);
-		break;
-	case F_NUM: put_num(e, *CAT(base, f->off, double)); break;
-	case F_SER: put_ser(e, *CAT(base, f->off, unsigned)); break;
 	case F_OBJ:
-		put(e, "{");
+		tmp[n++] = '{';
+		put(e, tmp, n);
 		e->first = true;
 		enc_fields(e, base, f->sub);
-		put(e, "}");
+		put(e, "}", 1);
+		e->first = false;
 		break;
+	default:
+		n += fmt_scalar(tmp + n, base, f);
+		put(e, tmp, n);
 	}
 }
 
 static void enc_fields(struct enc *e, const void *base, const struct field *fs)
 {
-	for (; fs->key; fs++) {
-		if (!present(base, fs))
-			continue;
-		key(e, fs->key);
-		enc_value(e, base, fs);
-		e->first = false;
-	}
+	for (; fs->key; fs++)
+		if (present(base, fs))
+			enc_member(e, base, fs);
 }
 
-static void enc_array(struct enc *e, const char *k, const void *arr, size_t n, size_t sz,
+/* ,"key":[{...},...] for a non-empty array; tok is the key token. */
+static void enc_array(struct enc *e, const char *tok, const void *arr, size_t n, size_t sz,
                       const struct field *fs)
 {
 	if (n == 0)
 		return;
-	key(e, k);
-	put(e, "[");
+	put(e, tok + e->first, strlen(tok) - e->first);
 	for (size_t i = 0; i < n; i++) {
-		if (i)
-			put(e, ",");
-		put(e, "{");
+		put(e, i ? ",{" : "[{", 2);
 		e->first = true;
 		enc_fields(e, (const char *)arr + i * sz, fs);
-		put(e, "}");
+		put(e, "}", 1);
 	}
-	put(e, "]");
+	put(e, "]", 1);
 	e->first = false;
 }
 
@@ -328,13 +381,14 @@ int vg_case_to_json(const struct vg_case_version *v, struct vg_buf *b)
 		tmp.age_unit = "a";
 		v = &tmp;
 	}
-	put(&e, "{");
+	put(&e, "{", 1);
 	enc_fields(&e, v, version_fields);
-	enc_array(&e, "products", v->products, v->nproducts, sizeof(*v->products), product_fields);
-	enc_array(&e, "events", v->events, v->nevents, sizeof(*v->events), event_fields);
-	enc_array(&e, "causality", v->causality, v->ncausality, sizeof(*v->causality),
+	enc_array(&e, ",\"products\":", v->products, v->nproducts, sizeof(*v->products),
+	          product_fields);
+	enc_array(&e, ",\"events\":", v->events, v->nevents, sizeof(*v->events), event_fields);
+	enc_array(&e, ",\"causality\":", v->causality, v->ncausality, sizeof(*v->causality),
 	          causality_fields);
-	put(&e, "}");
+	put(&e, "}", 1);
 	if (e.rc) {
 		b->len = start;
 		if (b->p)

@@ -1,8 +1,9 @@
 /*
  * test_case.c - the case model: minimum criteria (ICH E2D 5.1.1), every
  * problem at once with paths, version order (E2B(R3) C.1.5 then C.1.2),
- * the JSON codec (round trip, Chinese text, malformed input), code names
- * and age conversion (E2B(R3) D.2.2b, D.2.3).
+ * the JSON codec (round trip, Chinese text, exact bytes of escapes, dates
+ * and numbers, malformed input), code names and age conversion (E2B(R3)
+ * D.2.2b, D.2.3).
  */
 #include "vg.h"
 #include "case/case.h"
@@ -528,6 +529,104 @@ static void test_json_all_keys_canonical(void **state)
 	json_decref(j);
 }
 
+/* The exact bytes of a document whose values are the encoder's hard cases:
+ * control characters, quotes, backslashes, Chinese text, U+2028/U+2029
+ * (copied, not escaped), a date of every precision, integers at the ends of
+ * int, numbers that are and are not integral.  The store hashes these
+ * bytes, so any change to them re-hashes every stored version. */
+static void test_json_exact_bytes(void **state)
+{
+	(void)state;
+	static const char want[] =
+		"{\"case_id\":\"CN\\u0001\\u001f-\\\"q\\\"\\\\\",\"report_id\":\"报告\xe2\x80\xa8行\xe2\x80\xa9\","
+		"\"source\":\"api\",\"report_type\":\"spontaneous\",\"nullified\":false,"
+		"\"amendment\":false,\"initial\":true,\"created\":\"2024-03-01T10:15:07\","
+		"\"received\":\"2024-02-28\",\"latest\":\"2024-02-28T09\",\"aware\":\"2024-02\","
+		"\"submitted\":\"2024\",\"reporter\":{\"qualification\":\"physician\"},"
+		"\"patient\":{\"age\":{\"value\":34,\"unit\":\"a\"},\"weight_kg\":1e+15,"
+		"\"birth\":\"1990-05-06T07:08\"},\"serious\":true,\"unexpected\":false,\"redacted\":false,"
+		"\"seriousness\":[\"death\",\"life_threatening\",\"hospitalisation\",\"disability\","
+		"\"congenital\",\"other\"],"
+		"\"narrative\":\"第一行\\n\\t\\\"引用\\\" back\\\\slash\\r\x7f\\u0008end\","
+		"\"products\":[{\"role\":\"suspect\",\"name\":\"阿莫西林\",\"start\":\"0999-01-02\","
+		"\"action\":-2147483648},{\"role\":\"concomitant\",\"action\":2147483647},"
+		"{\"action\":-1}],"
+		"\"events\":[{\"term\":\"皮疹\",\"onset\":\"2024-02-27T08:05:00\",\"outcome\":\"fatal\","
+		"\"seriousness\":[\"other\"]}],"
+		"\"causality\":[{\"product\":0,\"event\":-7},{\"product\":2147483647,\"event\":0}]}";
+	struct vg_case_version *v = vg_case_new(&A);
+	struct vg_product *p;
+	struct vg_event *e;
+	struct vg_causality *c;
+
+	v->case_id = "CN\x01\x1f-\"q\"\\";
+	v->report_id = "报告\xe2\x80\xa8行\xe2\x80\xa9";
+	v->source = "api";
+	v->report_type = VG_RT_SPONTANEOUS;
+	v->initial = true;
+	v->created = D("2024-03-01T10:15:07");
+	v->received = D("20240228");
+	v->latest = D("2024022809");
+	v->aware = D("2024-02");
+	v->submitted = D("2024");
+	v->qualification = VG_QUAL_PHYSICIAN;
+	v->age_value = 34;
+	v->age_unit = "a";
+	v->weight_kg = 1e15;
+	v->birth = D("1990-05-06T07:08");
+	v->serious = true;
+	v->seriousness = VG_SER_ALL;
+	v->narrative = "第一行\n\t\"引用\" back\\slash\r\x7f\bend";
+	p = vg_case_add_product(v, &A);
+	p->role = VG_ROLE_SUSPECT;
+	p->name = "阿莫西林";
+	p->start = D("09990102");
+	p->action = INT_MIN;
+	p = vg_case_add_product(v, &A);
+	p->role = VG_ROLE_CONCOMITANT;
+	p->action = INT_MAX;
+	vg_case_add_product(v, &A)->action = -1;
+	e = vg_case_add_event(v, &A);
+	e->term = "皮疹";
+	e->onset = D("20240227080500");
+	e->outcome = VG_OUTCOME_FATAL;
+	e->seriousness = VG_SER_OTHER;
+	c = vg_case_add_causality(v, &A);
+	c->event = -7;
+	vg_case_add_causality(v, &A)->product = INT_MAX;
+	assert_string_equal(to_json(v), want);
+}
+
+/* Numbers: integral values as their digits, others in the shortest %g form
+ * that reads back to the same double (15, 16 or 17 digits). */
+static void test_json_exact_numbers(void **state)
+{
+	(void)state;
+	static const struct {
+		double x;
+		const char *want;
+	} cases[] = {
+		{0, "0"}, {-0.0, "-0"}, {1, "1"}, {-1, "-1"}, {60.5, "60.5"}, {0.1, "0.1"},
+		{-2.25, "-2.25"}, {100000, "100000"}, {999999999999999, "999999999999999"},
+		{-999999999999999, "-999999999999999"}, {1e15, "1e+15"}, {-1e15, "-1e+15"},
+		{123456789012345678.0, "1.2345678901234568e+17"}, {1e-7, "1e-07"},
+		{1.0 / 3, "0.3333333333333333"}, {0.1 + 0.2, "0.30000000000000004"},
+		{4503599627370497.0, "4503599627370497"}, {1e300, "1e+300"},
+	};
+
+	for (size_t i = 0; i < VG_ARRAY_LEN(cases); i++) {
+		struct vg_case_version *v = vg_case_new(&A);
+		char want[256];
+		v->weight_kg = cases[i].x;
+		snprintf(want, sizeof(want),
+		         "{\"nullified\":false,\"amendment\":false,\"initial\":false,"
+		         "\"patient\":{\"weight_kg\":%s},"
+		         "\"serious\":false,\"unexpected\":false,\"redacted\":false}",
+		         cases[i].want);
+		assert_string_equal(to_json(v), want);
+	}
+}
+
 static void test_json_errors(void **state)
 {
 	(void)state;
@@ -714,6 +813,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_numbers_and_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_all_keys_canonical, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_exact_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_exact_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_buffer_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_codes, setup, teardown),
