@@ -5,8 +5,9 @@
  * versions: the initial report, follow-ups and amendments, ordered by the
  * date of most recent information (C.1.5), then the creation date (C.1.2).
  * A version may nullify the case (C.1.11.1 = 1).  This module holds the
- * in-memory form of one version, its validation and its JSON codec; it does
- * no I/O (the store persists versions, ingest/ and http/ produce them).
+ * in-memory form of one version, its validation, its JSON codec and its
+ * compact binary form (the store's document format); it does no I/O (the
+ * store persists versions, ingest/ and http/ produce them).
  *
  * Ownership: every string and array hanging off a struct vg_case_version
  * lives in the arena the version was built with (vg_case_new and the
@@ -356,5 +357,40 @@ int vg_case_from_json(const char *json, size_t len, struct vg_arena *a,
 /* Same, from an already parsed jansson object (json_t *), for the HTTP API. */
 int vg_case_from_jansson(const void *json_obj, struct vg_arena *a,
                          struct vg_case_version **out, struct vg_problems *probs);
+
+/* ---------------------------------------------------------- binary codec */
+
+/*
+ * The binary form of a version: the store's document format (the store
+ * hashes these bytes for idempotent re-imports and decodes them for every
+ * read and scan).  A third to a half of the JSON's size, written and read
+ * without text: a tag byte per field instead of its key, varints, dates
+ * packed, codes as their small integers, unknown fields omitted.  The byte
+ * layout is documented in bin.c; a future layout gets a new first byte.
+ *
+ * It carries exactly what the JSON form carries, so for every version v
+ * that vg_case_to_json encodes, decoding vg_case_to_bin(v) gives a version
+ * whose JSON is vg_case_to_json(v), byte for byte: "" stays "" (not
+ * unknown, unlike the JSON decoder), -0 stays -0, date parts beyond the
+ * precision are dropped (a precision above seconds reads back as seconds),
+ * seriousness keeps the VG_SER_ALL bits, and age_years is derived from
+ * age_value + age_unit as the JSON decoder derives it (a version with only
+ * age_years is written as {age_years, "a"}, as in JSON).
+ *
+ * The form is canonical: the decoder accepts exactly the bytes the encoder
+ * writes, so re-encoding a decoded document gives the same bytes.
+ */
+#define VG_CASE_BIN_MAGIC 0xB1 /* first byte of every binary document; JSON documents start with '{' */
+/* Append v's binary form to b.  Deterministic (same version -> same bytes),
+ * so it can be hashed.  VG_ETOOBIG when b's cap would be passed (b left as
+ * it was), VG_EINVAL when a value is outside its code list (like
+ * vg_case_to_json). */
+int vg_case_to_bin(const struct vg_case_version *v, struct vg_buf *b);
+/* Decode len bytes at p into a version allocated in a (strings NUL-
+ * terminated copies in a; arrays exactly as long as their counts).  Never
+ * reads outside [p, p+len); allocates at most a small multiple of len.
+ * Malformed, truncated or trailing bytes -> VG_EPARSE (and *out NULL). */
+int vg_case_from_bin(const void *p, size_t len, struct vg_arena *a,
+                     struct vg_case_version **out);
 
 #endif

@@ -2,13 +2,16 @@
  * test_case.c - the case model: minimum criteria (ICH E2D 5.1.1), every
  * problem at once with paths, version order (E2B(R3) C.1.5 then C.1.2),
  * the JSON codec (round trip, Chinese text, exact bytes of escapes, dates
- * and numbers, malformed input), code names and age conversion (E2B(R3)
- * D.2.2b, D.2.3).
+ * and numbers, malformed input), the binary form (round trip to the same
+ * JSON and the same struct, exact bytes, truncated, trailing and malformed
+ * bytes, the cap), code names and age conversion (E2B(R3) D.2.2b, D.2.3).
  */
 #include "vg.h"
 #include "case/case.h"
+#include "case/case_int.h"
 
 #include <jansson.h>
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <cmocka.h>
@@ -683,6 +686,540 @@ static void test_json_buffer_cap(void **state)
 	vg_buf_release(&b2);
 }
 
+/* ----------------------------------------------------------- binary form */
+
+static struct vg_buf to_bin(const struct vg_case_version *v)
+{
+	struct vg_buf b = VG_BUF_INIT(0);
+	assert_int_equal(vg_case_to_bin(v, &b), 0);
+	return b;
+}
+
+static struct vg_case_version *from_bin(const struct vg_buf *b)
+{
+	struct vg_case_version *v = NULL;
+	assert_int_equal(vg_case_from_bin(b->p, b->len, &A, &v), 0);
+	assert_non_null(v);
+	return v;
+}
+
+/* Rejected, and *out NULL. */
+static void bin_bad(const void *p, size_t len)
+{
+	struct vg_case_version *v = (struct vg_case_version *)&v;
+	assert_int_equal(vg_case_from_bin(p, len, &A, &v), VG_EPARSE);
+	assert_null(v);
+}
+
+static void same_str(const char *a, const char *b, const char *what)
+{
+	if (!a || !b) {
+		if (a != b)
+			print_message("%s: %s vs %s\n", what, a ? a : "NULL", b ? b : "NULL");
+		assert_true(a == b);
+	} else {
+		assert_string_equal(a, b);
+	}
+}
+
+static void same_date(struct vg_date a, struct vg_date b)
+{
+	assert_int_equal(a.prec, b.prec);
+	assert_int_equal(a.year, b.year);
+	assert_int_equal(a.month, b.month);
+	assert_int_equal(a.day, b.day);
+	assert_int_equal(a.hour, b.hour);
+	assert_int_equal(a.minute, b.minute);
+	assert_int_equal(a.second, b.second);
+}
+
+/* Bitwise, so NaN equals NaN and -0 differs from 0. */
+static void same_num(double a, double b)
+{
+	assert_memory_equal(&a, &b, sizeof(a));
+}
+
+#define SS(f) same_str(a->f, b->f, #f)
+
+static void same_product(const struct vg_product *a, const struct vg_product *b)
+{
+	assert_int_equal(a->role, b->role);
+	assert_int_equal(a->klass, b->klass);
+	SS(name); SS(ingredient); SS(manufacturer); SS(batch); SS(route); SS(dose);
+	SS(indication); SS(approval_no); SS(device_model); SS(udi); SS(category);
+	same_date(a->start, b->start);
+	same_date(a->end, b->end);
+	assert_int_equal(a->action, b->action);
+}
+
+static void same_event(const struct vg_event *a, const struct vg_event *b)
+{
+	SS(term); SS(coded); SS(code);
+	same_date(a->onset, b->onset);
+	same_date(a->end, b->end);
+	assert_int_equal(a->outcome, b->outcome);
+	assert_int_equal(a->seriousness, b->seriousness);
+}
+
+static void same_causality(const struct vg_causality *a, const struct vg_causality *b)
+{
+	assert_int_equal(a->product, b->product);
+	assert_int_equal(a->event, b->event);
+	SS(source); SS(method); SS(result);
+}
+
+static void same_head(const struct vg_case_version *a, const struct vg_case_version *b)
+{
+	SS(case_id); SS(report_id); SS(source); SS(source_version); SS(nullify_reason);
+	SS(unit); SS(country); SS(region); SS(reporter_name); SS(reporter_org);
+	SS(reporter_phone); SS(patient_id); SS(age_unit); SS(narrative); SS(stratum);
+	assert_int_equal(a->report_type, b->report_type);
+	assert_true(a->nullified == b->nullified && a->amendment == b->amendment);
+	assert_true(a->initial == b->initial && a->serious == b->serious);
+	assert_true(a->unexpected == b->unexpected && a->redacted == b->redacted);
+	same_date(a->created, b->created);
+	same_date(a->received, b->received);
+	same_date(a->latest, b->latest);
+	same_date(a->aware, b->aware);
+	same_date(a->submitted, b->submitted);
+	same_date(a->birth, b->birth);
+	assert_int_equal(a->qualification, b->qualification);
+	assert_int_equal(a->sex, b->sex);
+	assert_int_equal(a->age_group, b->age_group);
+	assert_int_equal(a->seriousness, b->seriousness);
+	assert_int_equal(a->klass, b->klass);
+	same_num(a->age_years, b->age_years);
+	same_num(a->age_value, b->age_value);
+	same_num(a->weight_kg, b->weight_kg);
+}
+
+#undef SS
+
+/* Every field of the two versions, arrays included (not the arrays' caps). */
+static void same_version(const struct vg_case_version *a, const struct vg_case_version *b)
+{
+	same_head(a, b);
+	assert_int_equal(a->nproducts, b->nproducts);
+	assert_int_equal(a->nevents, b->nevents);
+	assert_int_equal(a->ncausality, b->ncausality);
+	for (size_t i = 0; i < a->nproducts; i++)
+		same_product(&a->products[i], &b->products[i]);
+	for (size_t i = 0; i < a->nevents; i++)
+		same_event(&a->events[i], &b->events[i]);
+	for (size_t i = 0; i < a->ncausality; i++)
+		same_causality(&a->causality[i], &b->causality[i]);
+}
+
+/* decode(encode(v)): same JSON as v, same struct as want (v when NULL),
+ * and re-encoding gives the same bytes. */
+static struct vg_case_version *bin_trip(const struct vg_case_version *v,
+                                        const struct vg_case_version *want)
+{
+	struct vg_buf b = to_bin(v), b2;
+	struct vg_case_version *w = from_bin(&b);
+
+	assert_int_equal((unsigned char)b.p[0], VG_CASE_BIN_MAGIC);
+	assert_string_equal(to_json(w), to_json(v));
+	same_version(w, want ? want : v);
+	b2 = to_bin(w);
+	assert_int_equal(b2.len, b.len);
+	assert_memory_equal(b2.p, b.p, b.len);
+	vg_buf_release(&b);
+	vg_buf_release(&b2);
+	return w;
+}
+
+/* Every field set, every kind at its edges: dates of every precision,
+ * codes at the end of their lists, INT_MIN/INT_MAX, doubles in each of the
+ * three number forms, Chinese text, a string longer than the encoder's
+ * staging area. */
+static struct vg_case_version *rich_case(void)
+{
+	struct vg_case_version *v = full_case();
+	char *big = vg_arena_alloc(&A, 5001);
+
+	for (int i = 0; i < 5000; i++)
+		big[i] = "患者用药后出现皮疹"[i % 27];
+	big[4999 - 4999 % 27] = '\0';
+	v->source_version = "3";
+	v->report_type = VG_RT_NOT_AVAILABLE;
+	v->nullified = v->amendment = v->unexpected = v->redacted = true;
+	v->nullify_reason = "重复报告";
+	v->created = D("2024-03-01T10:15:07");
+	v->received = D("2024-02-28T23:59");
+	v->latest = D("2024022809");
+	v->aware = D("9999-12-31");
+	v->submitted = D("0001");
+	v->region = "440100";
+	v->qualification = VG_QUAL_CONSUMER;
+	v->reporter_org = "某医院";
+	v->reporter_phone = "+86 20 1234 5678";
+	v->age_group = VG_AGE_ELDERLY;
+	v->weight_kg = 1.0 / 3; /* the 8-byte form */
+	v->birth = D("1950-02");
+	v->seriousness = VG_SER_ALL;
+	v->klass = VG_CLASS_FOOD;
+	v->narrative = big;
+	v->products[1].klass = VG_CLASS_COSMETIC;
+	v->products[1].manufacturer = "制造商";
+	v->products[1].route = "口服";
+	v->products[1].dose = "10 mg qd";
+	v->products[1].indication = "发热";
+	v->products[1].approval_no = "国药准字H20000001";
+	v->products[1].device_model = "X-1";
+	v->products[1].udi = "(01)0123";
+	v->products[1].category = "14-02";
+	v->products[1].action = INT_MIN;
+	v->products[0].action = INT_MAX;
+	v->products[1].start = D("2024");
+	v->events[0].outcome = VG_OUTCOME_FATAL;
+	v->causality[0].product = INT_MAX;
+	v->causality[0].event = INT_MIN;
+	return v;
+}
+
+static void test_bin_round_trip(void **state)
+{
+	(void)state;
+	struct vg_problems pr;
+	struct vg_case_version *v = rich_case(), *w;
+
+	w = bin_trip(v, NULL);
+	assert_string_equal(w->products[0].name, "阿莫西林胶囊");
+	assert_true(w->age_years == 34);
+	assert_int_equal(w->products_cap, 2); /* arrays as long as their counts */
+	/* the struct the JSON decoder gives, field by field (no "" and no -0
+	 * here: those the JSON decoder does not keep) */
+	same_version(bin_trip(v, NULL), from_json(to_json(v), &pr, 0));
+	/* a decoded version grows like any other */
+	vg_case_add_product(w, &A)->name = "more";
+	vg_case_add_event(w, &A);
+	assert_int_equal(w->nproducts, 3);
+	assert_string_equal(w->products[0].name, "阿莫西林胶囊");
+	/* the empty version, and one with empty arrays */
+	bin_trip(vg_case_new(&A), NULL);
+	v = full_case();
+	v->nproducts = v->nevents = v->ncausality = 0;
+	bin_trip(v, NULL);
+}
+
+/* Many elements, each with something different. */
+static void test_bin_many_elements(void **state)
+{
+	(void)state;
+	struct vg_case_version *v = vg_case_new(&A);
+
+	for (int i = 0; i < 1000; i++) {
+		struct vg_product *p = vg_case_add_product(v, &A);
+		p->role = i % VG_ROLE_COUNT;
+		p->name = i % 3 ? vg_arena_printf(&A, "药品%d", i) : NULL;
+		p->action = i - 500;
+		struct vg_event *e = vg_case_add_event(v, &A);
+		e->code = vg_arena_printf(&A, "%d", 10000000 + i);
+		e->seriousness = (unsigned)i & VG_SER_ALL;
+		e->onset = vg_date_from_days(i * 37 - 20000);
+		struct vg_causality *c = vg_case_add_causality(v, &A);
+		c->product = i;
+		c->event = 999 - i;
+	}
+	bin_trip(v, NULL);
+}
+
+/* Where the JSON form and the JSON decoder differ, the binary form keeps
+ * what the JSON encoder writes; what the JSON form drops, it drops. */
+static void test_bin_json_equivalence(void **state)
+{
+	(void)state;
+	struct vg_case_version *v = vg_case_new(&A), *want;
+
+	v->case_id = "";          /* "" is written as "", not omitted */
+	v->weight_kg = -0.0;      /* "-0" */
+	v->age_years = 0.5;       /* only years: {"value":0.5,"unit":"a"} */
+	v->seriousness = 0x1C0 | VG_SER_DEATH; /* bits past VG_SER_ALL dropped */
+	v->created = D("2024-03-01T10:15:07");
+	v->created.prec = 9;      /* above seconds: written as seconds */
+	v->latest = (struct vg_date){2024, 3, 1, 7, 0, 0, VG_DATE_MONTH}; /* day, hour dropped */
+	v->products = NULL;
+	vg_case_add_event(v, &A)->end = (struct vg_date){-32768, -128, 127, 24, 60, 61,
+	                                                  VG_DATE_SECOND}; /* the raw form */
+	vg_case_add_event(v, &A)->onset = (struct vg_date){32767, 15, 31, 31, 63, 63,
+	                                                    VG_DATE_SECOND}; /* packed, just */
+	want = vg_case_copy(v, &A);
+	want->age_value = 0.5;
+	want->age_unit = "a";
+	want->seriousness = VG_SER_DEATH;
+	want->created.prec = VG_DATE_SECOND;
+	want->latest = (struct vg_date){2024, 3, 0, 0, 0, 0, VG_DATE_MONTH};
+	bin_trip(v, want);
+	/* age value with a unit the age table does not know: years unknown */
+	v = vg_case_new(&A);
+	v->age_value = 7;
+	v->age_unit = "fortnights";
+	v->age_years = 99; /* stale: the decoders derive it */
+	want = vg_case_copy(v, &A);
+	want->age_years = NAN;
+	bin_trip(v, want);
+	/* unit alone, value alone, not finite numbers omitted */
+	v = vg_case_new(&A);
+	v->age_unit = "mo";
+	v->weight_kg = INFINITY;
+	want = vg_case_copy(v, &A);
+	want->weight_kg = NAN;
+	bin_trip(v, want);
+	v = vg_case_new(&A);
+	v->age_value = -1e300;
+	bin_trip(v, NULL);
+}
+
+/* Numbers in each form, at the edges between them. */
+static void test_bin_numbers(void **state)
+{
+	(void)state;
+	static const double xs[] = {
+		0, -0.0, 1, -1, 60.5, -60.5, 0.1, -0.1, 72.3, 1.0 / 3, 0.05, 1e-7, 1e300, -1e300,
+		9007199254740991.0, 9007199254740992.0, -9007199254740991.0,
+		112589990684262.3, 112589990684262.5, 4503599627370497.0, 1e15, DBL_MIN,
+		DBL_MAX, 5e-324, 0.30000000000000004,
+	};
+
+	for (size_t i = 0; i < VG_ARRAY_LEN(xs); i++) {
+		struct vg_case_version *v = vg_case_new(&A);
+		v->weight_kg = xs[i];
+		v->age_value = -xs[i];
+		v->age_unit = "a";
+		v->age_years = -xs[i];
+		bin_trip(v, NULL);
+	}
+}
+
+/* The exact bytes of two small documents (bin.c documents the layout), so
+ * the format cannot drift: the store hashes these bytes. */
+static void test_bin_exact_bytes(void **state)
+{
+	(void)state;
+	static const char want1[] =
+		"\xb1"                         /* magic */
+		"\x01\x02" "C1"                /* case_id */
+		"\x03\x03" "api"               /* source */
+		"\x0c\x8b\x86\x0c"             /* latest 2024-03-01 */
+		"\x17\x02"                     /* sex female */
+		"\x18\x90\x02"                 /* age value 34 */
+		"\x19\x01" "a"                 /* age unit */
+		"\x1b\xe9\x25"                 /* weight 60.5 (605 tenths) */
+		"\x1d"                         /* serious */
+		"\x20\x05"                     /* seriousness death + hospitalisation */
+		"\x28\x01"                     /* products, 1 */
+		"\x01\x01" "\x03\x01" "X" "\x10\x01" "\x00" /* suspect, name, action -1 */
+		"\x29\x01"                     /* events, 1 */
+		"\x01\x01" "E" "\x07\x20" "\x00" /* term, seriousness other */
+		"\x2a\x01" "\x00"              /* causality, 1: product 0, event 0 */
+		"\x00";
+	static const char want2[] =
+		"\xb1"
+		"\x0a\xbe\xbc\xd4\xb0\x60"     /* created 2024-03-01T10:15:07 */
+		"\x0e\x99\x01"                 /* submitted 1990 */
+		"\x1b\x02\x00\x00\x00\x00\x00\x00\x00\x80" /* weight -0: 8 bytes */
+		"\x1c\x87\x03\x02\xff"         /* birth 2024-(-1): raw form, prec 2 */
+		"\x00";
+	struct vg_case_version *v = vg_case_new(&A);
+	struct vg_buf b;
+
+	v->case_id = "C1";
+	v->source = "api";
+	v->latest = D("2024-03-01");
+	v->sex = VG_SEX_FEMALE;
+	v->age_value = 34;
+	v->age_unit = "a";
+	v->age_years = 34;
+	v->weight_kg = 60.5;
+	v->serious = true;
+	v->seriousness = VG_SER_DEATH | VG_SER_HOSPITALISATION;
+	vg_case_add_product(v, &A)->role = VG_ROLE_SUSPECT;
+	v->products[0].name = "X";
+	v->products[0].action = -1;
+	vg_case_add_event(v, &A)->term = "E";
+	v->events[0].seriousness = VG_SER_OTHER;
+	vg_case_add_causality(v, &A);
+	b = to_bin(v);
+	assert_int_equal(b.len, sizeof(want1) - 1);
+	assert_memory_equal(b.p, want1, b.len);
+	bin_trip(v, NULL);
+	vg_buf_release(&b);
+
+	v = vg_case_new(&A);
+	v->created = D("2024-03-01T10:15:07");
+	v->submitted = D("1990");
+	v->weight_kg = -0.0;
+	v->birth = (struct vg_date){2024, -1, 0, 0, 0, 0, VG_DATE_MONTH};
+	b = to_bin(v);
+	assert_int_equal(b.len, sizeof(want2) - 1);
+	assert_memory_equal(b.p, want2, b.len);
+	bin_trip(v, NULL);
+	vg_buf_release(&b);
+}
+
+/* Truncated at every length, trailing bytes, another first byte. */
+static void test_bin_truncated_and_trailing(void **state)
+{
+	(void)state;
+	struct vg_buf b = to_bin(rich_case());
+	struct vg_case_version *v;
+	char *copy;
+
+	for (size_t n = 0; n < b.len; n++) {
+		copy = vg_xmalloc(n ? n : 1); /* exactly n bytes: ASan sees any overread */
+		if (n)
+			memcpy(copy, b.p, n);
+		bin_bad(copy, n);
+		free(copy);
+	}
+	bin_bad(NULL, 0);
+	copy = vg_xmalloc(b.len + 1);
+	memcpy(copy, b.p, b.len);
+	for (int c = 0; c < 256; c++) {
+		copy[b.len] = (char)c;
+		bin_bad(copy, b.len + 1);
+	}
+	assert_int_equal(vg_case_from_bin(copy, b.len, &A, &v), 0);
+	copy[0] = '{';
+	bin_bad(copy, b.len);
+	copy[0] = (char)(VG_CASE_BIN_MAGIC + 1);
+	bin_bad(copy, b.len);
+	free(copy);
+	bin_bad("{\"case_id\":\"X\"}", 15);
+	vg_buf_release(&b);
+}
+
+/* Bytes the encoder never writes are refused: the form is canonical. */
+static void test_bin_malformed(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *doc;
+		size_t len;
+	} bad[] = {
+#define B(s) {s, sizeof(s) - 1}
+		B("\xb1"),                          /* no end */
+		B("\xb1\x01\x01" "a" "\x00\x00"),   /* trailing byte */
+		B("\xb1\x01\x81\x00" "a" "\x00"),   /* length with a redundant group */
+		B("\xb1\x01\x02" "a"),              /* string past the end */
+		B("\xb1\x01\x03" "a\0b" "\x00"),    /* NUL inside a string */
+		B("\xb1\x02\x01" "a" "\x01\x01" "b" "\x00"), /* tags out of order */
+		B("\xb1\x01\x01" "a" "\x01\x01" "b" "\x00"), /* a tag twice */
+		B("\xb1\x7f\x00"),                  /* unknown tag */
+		B("\xb1\x05\x00\x00"),              /* code 0 */
+		B("\xb1\x05\x05\x00"),              /* report type outside its list */
+		B("\xb1\x05\xff\xff\xff\xff\x0f\x00"), /* code past INT_MAX */
+		B("\xb1\x20\x00\x00"),              /* seriousness 0 */
+		B("\xb1\x20\x40\x00"),              /* seriousness bit past VG_SER_ALL */
+		B("\xb1\x0c\x00\x00"),              /* date of precision NONE */
+		B("\xb1\x0c\x87\x03\x02\x05\x00"),  /* raw date that packs */
+		B("\xb1\x0c\x87\x03\x07\xff\x00"),  /* raw date of precision 7 */
+		B("\xb1\x0c\x87\x03\x03\xff"),      /* raw date cut short */
+		B("\xb1\x0c\xf9\xff\xff\xff\xff\xff\xff\xff\xff\x01\x00"), /* year past int16 */
+		B("\xb1\x1b\x02\x00\x00\x00\x00\x00\x00\x4e\x40\x00"), /* 60 in 8 bytes */
+		B("\xb1\x1b\x02\x00\x00\x00\x00\x00\x00\xf8\x7f\x00"), /* NaN */
+		B("\xb1\x1b\x02\x00\x00\x00\x00\x00\x00\xf0\x7f\x00"), /* infinity */
+		B("\xb1\x1b\x02\x00\x00\x00\x00"),  /* 8 bytes cut short */
+		B("\xb1\x1b\x51\x00"),              /* tenths that are an integer (10/10) */
+		B("\xb1\x1b\x03\x00"),              /* number form 3 */
+		B("\xb1\x1b\x06\x00"),              /* form 2 with bits above */
+		B("\xb1\x28\x00\x00"),              /* products, 0 */
+		B("\xb1\x28\x05\x00\x00"),          /* more elements than bytes */
+		B("\xb1\x28\x01\x10\x00\x00\x00"),  /* action 0 */
+		B("\xb1\x28\x01\x10\xff\xff\xff\xff\x1f\x00\x00"), /* action past int */
+		B("\xb1\x2a\x01\x01\x00\x00\x00"),  /* causality product 0 written */
+		B("\xb1\x28\x01\x00\x28\x01\x00\x00"), /* products twice */
+		B("\xb1\x29\x01\x00\x28\x01\x00\x00"), /* arrays out of order */
+		B("\xb1\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f"), /* varint past 64 bits */
+		B("\xb1\x01\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01"), /* 13 bytes */
+#undef B
+	};
+
+	for (size_t i = 0; i < VG_ARRAY_LEN(bad); i++) {
+		struct vg_case_version *v = NULL;
+		int rc = vg_case_from_bin(bad[i].doc, bad[i].len, &A, &v);
+		if (rc != VG_EPARSE)
+			print_message("malformed document %zu decoded\n", i);
+		assert_int_equal(rc, VG_EPARSE);
+		assert_null(v);
+	}
+	/* and the good neighbours of some of them */
+	struct vg_case_version *v = NULL;
+	assert_int_equal(vg_case_from_bin("\xb1\x01\x00\x00", 4, &A, &v), 0); /* "" */
+	assert_string_equal(v->case_id, "");
+	assert_int_equal(vg_case_from_bin("\xb1\x1b\x55\x00", 4, &A, &v), 0); /* -11 tenths */
+	assert_true(v->weight_kg == -1.1);
+	assert_int_equal(vg_case_from_bin("\xb1\x0c\x87\x03\x02\xff\x00", 7, &A, &v), 0);
+	assert_int_equal(v->latest.month, -1);
+}
+
+/* The cap: all or nothing, after what the buffer held; codes checked. */
+static void test_bin_buffer_cap(void **state)
+{
+	(void)state;
+	struct vg_case_version *v = rich_case();
+	struct vg_buf full = to_bin(v);
+	struct vg_buf b = VG_BUF_INIT(full.len + 2);
+
+	assert_int_equal(vg_buf_append(&b, "ab", 2), 0);
+	assert_int_equal(vg_case_to_bin(v, &b), 0); /* exactly at the cap */
+	assert_int_equal(b.len, full.len + 2);
+	assert_memory_equal(b.p + 2, full.p, full.len);
+	b.len = 2;
+	b.max = full.len + 1;
+	assert_int_equal(vg_case_to_bin(v, &b), VG_ETOOBIG);
+	assert_int_equal(b.len, 2);
+	assert_string_equal(b.p, "ab");
+	for (size_t cap = 1; cap < 64; cap++) { /* small caps, fresh buffers */
+		struct vg_buf s = VG_BUF_INIT(cap);
+		assert_int_equal(vg_case_to_bin(v, &s), VG_ETOOBIG);
+		assert_int_equal(s.len, 0);
+		vg_buf_release(&s);
+	}
+	/* a code outside its list */
+	v = full_case();
+	v->products[1].role = VG_ROLE_COUNT;
+	assert_int_equal(vg_case_to_bin(v, &b), VG_EINVAL);
+	assert_string_equal(b.p, "ab");
+	v->products[1].role = -1;
+	assert_int_equal(vg_case_to_bin(v, &b), VG_EINVAL);
+	v = vg_case_new(&A);
+	v->sex = 7;
+	assert_int_equal(vg_case_to_bin(v, &b), VG_EINVAL);
+	assert_int_equal(b.len, 2);
+	vg_buf_release(&b);
+	vg_buf_release(&full);
+}
+
+/* The tables' tags (case_int.h): non-zero, below 128, increasing in walk
+ * order, the arrays' above the version's. */
+static uint8_t walk_tags(const struct vg_case_field *fs, uint8_t last)
+{
+	for (; fs->key; fs++) {
+		if (fs->kind == VG_CF_OBJ) {
+			assert_int_equal(fs->tag, 0);
+			last = walk_tags(fs->sub, last);
+			continue;
+		}
+		assert_true(fs->tag > last && fs->tag < 128);
+		last = fs->tag;
+	}
+	return last;
+}
+
+static void test_bin_tags(void **state)
+{
+	(void)state;
+	uint8_t last = walk_tags(vg_case_version_fields, 0);
+
+	for (int i = 0; i < VG_CASE_NARRAYS; i++) {
+		assert_true(vg_case_arrays[i].tag > last && vg_case_arrays[i].tag < 128);
+		last = vg_case_arrays[i].tag;
+		walk_tags(vg_case_arrays[i].fields, 0);
+	}
+}
+
 /* ---------------------------------------------------------------- codes */
 
 static void test_codes(void **state)
@@ -817,6 +1354,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_exact_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_buffer_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bin_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bin_many_elements, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bin_json_equivalence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bin_numbers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bin_exact_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bin_truncated_and_trailing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bin_malformed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bin_buffer_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bin_tags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_age, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_arrays_grow_and_clear, setup, teardown),
