@@ -1,6 +1,7 @@
 /*
  * common.c - what both backends compute the same way, outside SQL: the
- * canonical document and its hash, decoding a stored document, the E2B
+ * canonical document and its hash, the prepared form of a put, decoding a
+ * stored document (binary or JSON, told apart by the first byte), the E2B
  * version order against a case's stored latest dates, the listing fields
  * of a case, and the JSON texts of the audit log.
  */
@@ -32,6 +33,13 @@ int vg_st_decode(const char *doc, size_t len, struct vg_arena *a, struct vg_aren
 	struct vg_problems probs;
 	int rc;
 
+	if (doc && len && (unsigned char)doc[0] == VG_CASE_BIN_MAGIC) {
+		rc = vg_case_from_bin(doc, len, a, out);
+		if (rc)
+			return vg_err_set(err, VG_EDB, NULL, "a stored version does not decode: %s",
+			                  vg_strerror(rc));
+		return 0;
+	}
 	vg_arena_reset(scratch);
 	vg_problems_init(&probs, scratch);
 	rc = vg_case_from_json(doc ? doc : "", doc ? len : 0, a, out, &probs);
@@ -47,8 +55,23 @@ static const char *keep(struct vg_arena *a, const char *s)
 	return a && s ? vg_arena_strdup(a, s) : s;
 }
 
-int vg_st_prepare(const struct vg_case_version *v, struct vg_arena *a, struct vg_buf *doc,
-                  struct vg_put_prep *pp, struct vg_err *err)
+/* The stored form: the binary document (case.h), while the hash stays that
+ * of the canonical JSON, so versions stored before the binary form (whose
+ * documents are JSON) are still recognised on re-import. */
+static int encode_bin(const struct vg_case_version *v, struct vg_buf *bin, struct vg_err *err)
+{
+	int rc;
+
+	vg_buf_reset(bin);
+	rc = vg_case_to_bin(v, bin);
+	if (rc)
+		return vg_err_set(err, rc, NULL, "case %s: cannot encode the version: %s", v->case_id,
+		                  vg_strerror(rc));
+	return 0;
+}
+
+int vg_st_prepare(const struct vg_case_version *v, struct vg_arena *a, struct vg_buf *json,
+                  struct vg_buf *bin, struct vg_put_prep *pp, struct vg_err *err)
 {
 	int rc;
 
@@ -56,11 +79,14 @@ int vg_st_prepare(const struct vg_case_version *v, struct vg_arena *a, struct vg
 	if (!v->case_id || !*v->case_id)
 		return vg_err_set(err, VG_EINVAL, "case_id",
 		                  "a version needs its worldwide case id (E2B C.1.8.1)");
-	rc = vg_st_encode(v, doc, pp->hash, err);
+	rc = vg_st_encode(v, json, pp->hash, err);
+	if (rc == 0)
+		rc = encode_bin(v, bin, err);
 	if (rc)
 		return rc;
-	pp->doc_len = doc->len;
-	pp->doc = a ? vg_arena_strndup(a, doc->p, doc->len) : doc->p;
+	pp->json = a ? NULL : json->p;
+	pp->doc_len = bin->len;
+	pp->doc = a ? memcpy(vg_arena_alloc(a, bin->len), bin->p, bin->len) : bin->p;
 	pp->case_id_len = strlen(v->case_id);
 	pp->case_id = keep(a, v->case_id);
 	pp->report_id = keep(a, v->report_id);

@@ -455,6 +455,7 @@ int vg_sq_open(const char *uri, int flags, struct vg_store **out, struct vg_err 
 	st->ops = &vg_sqlite_ops;
 	st->flags = flags;
 	st->doc = (struct vg_buf)VG_BUF_INIT(DOC_MAX);
+	st->bin = (struct vg_buf)VG_BUF_INIT(DOC_MAX);
 	vg_arena_init(&st->scratch, 64 * 1024);
 	rc = open_db(st, sqlite_path(uri), err);
 	if (rc == 0)
@@ -487,6 +488,7 @@ void sq_close(struct vg_store *st)
 	vg_sq_cache_flush(st);
 	free(st->slots);
 	vg_buf_release(&st->doc);
+	vg_buf_release(&st->bin);
 	vg_arena_release(&st->scratch);
 	free(st);
 }

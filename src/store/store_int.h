@@ -159,8 +159,9 @@ int sq_setting_get(struct vg_store *st, const char *key, struct vg_arena *a, con
 struct vg_put_prep {
 	const char *case_id, *report_id, *source, *unit, *first_product, *first_event;
 	size_t case_id_len;
-	const char *doc; /* canonical JSON, NUL-terminated */
+	const void *doc; /* the binary document (case.h: vg_case_to_bin) */
 	size_t doc_len;
+	const char *json; /* canonical JSON, for the audit; NULL in the loader */
 	unsigned char hash[16];
 	struct vg_date latest, created, received;
 	bool nullified, amendment, valid, serious;
@@ -169,10 +170,11 @@ struct vg_put_prep {
 };
 
 /* common.c: shared by both backends. */
-/* Encode v into doc and fill pp.  With an arena, pp's strings and document
- * are copies in it; without, they point into v and doc. */
-int vg_st_prepare(const struct vg_case_version *v, struct vg_arena *a, struct vg_buf *doc,
-                  struct vg_put_prep *pp, struct vg_err *err);
+/* Encode v (JSON into json, for the hash; binary into bin, to store) and
+ * fill pp.  With an arena, pp's strings and document are copies in it (and
+ * pp->json is NULL); without, they point into v, json and bin. */
+int vg_st_prepare(const struct vg_case_version *v, struct vg_arena *a, struct vg_buf *json,
+                  struct vg_buf *bin, struct vg_put_prep *pp, struct vg_err *err);
 bool vg_st_dates_newer(const struct vg_date *latest, const struct vg_date *created,
                        const struct vg_date *cur_latest, const struct vg_date *cur_created);
 int vg_st_encode(const struct vg_case_version *v, struct vg_buf *doc, unsigned char hash[16],
@@ -252,6 +254,7 @@ struct vg_store {
 	size_t nslots, slots_cap;
 	/* scratch */
 	struct vg_buf doc;       /* JSON document of the version being put */
+	struct vg_buf bin;       /* its binary form (SQLite stores this) */
 	struct vg_arena scratch; /* decode problems, per-call temporaries */
 };
 

@@ -889,7 +889,7 @@ static void test_clean_failure_keeps_transaction(void **state)
 static void add_boom_trigger(struct fx *f)
 {
 	static const char sq[] = "CREATE TRIGGER boom BEFORE INSERT ON versions"
-	                         " WHEN NEW.document LIKE '%\"term\":\"boom\"%'"
+	                         " WHEN instr(NEW.document, CAST('boom' AS BLOB)) > 0"
 	                         " BEGIN SELECT RAISE(ABORT, 'boom'); END";
 	static const char pg[] =
 		"CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
@@ -943,6 +943,45 @@ static void test_failed_put_midway(void **state)
 	assert_int_equal(r.version_added, !pg_base);
 	r = put(f, mk(f, "B1", "20240101", NULL));
 	assert_true(r.case_added);
+}
+
+/* Files written before the binary documents hold JSON ones: they still
+ * read back, and since the hash is of the canonical JSON either way, the
+ * same version put again is still recognised. */
+static void test_json_documents_still_read(void **state)
+{
+	struct fx *f = *state;
+	struct vg_case_version *v = mk(f, "J1", "20240101", NULL);
+	struct vg_buf json = VG_BUF_INIT(0);
+	struct vg_put_result r;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+
+	if (pg_base)
+		return;
+	v->events[0].term = "皮疹";
+	put(f, v);
+	assert_int_equal(vg_case_to_json(v, &json), 0);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT substr(document, 1, 1) = x'B1' FROM versions",
+	                                    -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 1); /* stored binary */
+	sqlite3_finalize(s);
+	assert_int_equal(sqlite3_prepare_v2(db, "UPDATE versions SET document = ?1", -1, &s, NULL),
+	                 SQLITE_OK);
+	sqlite3_bind_text(s, 1, json.p, (int)json.len, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	assert_string_equal(latest(f, "J1")->events[0].term, "皮疹");
+	r = put(f, v);
+	assert_false(r.version_added);
+	v->events[0].term = "瘙痒";
+	r = put(f, v);
+	assert_true(r.version_added);
+	assert_string_equal(latest(f, "J1")->events[0].term, "瘙痒");
+	vg_buf_release(&json);
 }
 
 /* ------------------------------------------------------------ bulk loader */
@@ -1327,6 +1366,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clean_failure_keeps_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_put_midway, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_handles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_documents_still_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loader_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loader_abandon, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loader_failure, setup, teardown),
