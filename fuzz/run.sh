@@ -27,13 +27,14 @@ harness_srcs() {
 	case "$1" in
 	e2b) echo "$ING/e2b.c $ING/e2b_export.c $ING/rejects.c" ;;
 	maude | vaers | caers) echo "$ING/$1.c $ING/csv.c $ING/sort.c $ING/rejects.c" ;;
+	case_bin) echo "" ;;
 	*) ls "$ING"/*.c "$ROOT"/src/terms/*.c 2>/dev/null | tr '\n' ' ' ;;
 	esac
 }
 harness_seeds() {
 	case "$1" in
 	e2b) echo "$ROOT/tests/data/e2b" ;;
-	case) echo "$ROOT/tests/data/http" ;;
+	case | case_bin) echo "$ROOT/tests/data/http" ;;
 	*) echo "$ROOT/tests/data/$1" ;;
 	esac
 }
@@ -55,6 +56,23 @@ joined_seed() {
 	done
 }
 
+# fuzz_case_bin's binary seeds: real versions (FAERS quarters and E2B files
+# read by the ingest readers, the API's example cases) written as binary
+# documents by the harness built with -DVG_FUZZ_SEEDS.
+case_bin_seeds() {
+	tool="$OUT/seeds_case_bin"
+	d="$ROOT/tests/data"
+	# shellcheck disable=SC2046
+	$CC -O1 -std=c11 -D_GNU_SOURCE -DVG_FUZZ_SEEDS -I"$ROOT/src" \
+		$(pkg-config --cflags libxml-2.0 jansson libxxhash) \
+		"$ROOT/fuzz/fuzz_case_bin.c" $(ls "$ING"/*.c "$ROOT"/src/terms/*.c) $UTIL $CASE \
+		-o "$tool" $(pkg-config --libs libxml-2.0 jansson libxxhash) -lm -lpthread
+	set -- faers "$d/faers/2022q4" faers "$d/faers/faers2017q2" faers "$d/faers/aers2004q1"
+	for f in "$d"/e2b/*.xml; do set -- "$@" e2b "$f"; done
+	for f in "$d"/http/*.json; do set -- "$@" json "$f"; done
+	"$tool" "$OUT/corpus/case_bin" "$@"
+}
+
 run_one() {
 	name=$1
 	src="$ROOT/fuzz/fuzz_$name.c"
@@ -74,6 +92,7 @@ run_one() {
 			-exec cp {} "$OUT/corpus/$name/" \;
 	fi
 	joined_seed "$name" "$seeds" >"$OUT/corpus/$name/joined-seed"
+	[ "$name" != case_bin ] || case_bin_seeds
 	echo "fuzz/run.sh: $name for ${SECS}s, corpus $OUT/corpus/$name"
 	(cd "$OUT/$name" && "$bin" -max_total_time="$SECS" -max_len=65536 \
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$OUT/corpus/$name")
