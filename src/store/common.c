@@ -55,11 +55,13 @@ static const char *keep(struct vg_arena *a, const char *s)
 	return a && s ? vg_arena_strdup(a, s) : s;
 }
 
-/* The stored form: the binary document (case.h), while the hash stays that
- * of the canonical JSON, so versions stored before the binary form (whose
- * documents are JSON) are still recognised on re-import. */
-static int encode_bin(const struct vg_case_version *v, struct vg_buf *bin, struct vg_err *err)
+/* SQLite's stored form: the binary document (case.h), hashed as it is
+ * (JSON documents of files written before were converted, hashes included,
+ * by migration 4). */
+static int encode_bin(const struct vg_case_version *v, struct vg_buf *bin,
+                      unsigned char hash[16], struct vg_err *err)
 {
+	XXH128_hash_t h;
 	int rc;
 
 	vg_buf_reset(bin);
@@ -67,7 +69,22 @@ static int encode_bin(const struct vg_case_version *v, struct vg_buf *bin, struc
 	if (rc)
 		return vg_err_set(err, rc, NULL, "case %s: cannot encode the version: %s", v->case_id,
 		                  vg_strerror(rc));
+	h = XXH3_128bits(bin->p, bin->len);
+	XXH128_canonicalFromHash((XXH128_canonical_t *)hash, h);
 	return 0;
+}
+
+int vg_st_rebin(const char *json, size_t len, struct vg_arena *a, struct vg_buf *bin,
+                unsigned char hash[16], struct vg_err *err)
+{
+	struct vg_case_version *v = NULL;
+	struct vg_arena scratch;
+	int rc;
+
+	vg_arena_init(&scratch, 4096);
+	rc = vg_st_decode(json, len, a, &scratch, &v, err);
+	vg_arena_release(&scratch);
+	return rc ? rc : encode_bin(v, bin, hash, err);
 }
 
 int vg_st_prepare(const struct vg_case_version *v, struct vg_arena *a, struct vg_buf *json,
@@ -79,12 +96,12 @@ int vg_st_prepare(const struct vg_case_version *v, struct vg_arena *a, struct vg
 	if (!v->case_id || !*v->case_id)
 		return vg_err_set(err, VG_EINVAL, "case_id",
 		                  "a version needs its worldwide case id (E2B C.1.8.1)");
-	rc = vg_st_encode(v, json, pp->hash, err);
+	rc = json ? vg_st_encode(v, json, pp->hash, err) : 0;
 	if (rc == 0)
-		rc = encode_bin(v, bin, err);
+		rc = encode_bin(v, bin, pp->hash, err);
 	if (rc)
 		return rc;
-	pp->json = a ? NULL : json->p;
+	pp->json = json ? json->p : NULL;
 	pp->doc_len = bin->len;
 	pp->doc = a ? memcpy(vg_arena_alloc(a, bin->len), bin->p, bin->len) : bin->p;
 	pp->case_id_len = strlen(v->case_id);

@@ -67,7 +67,7 @@ struct vg_store_loader {
 	bool closing;                 /* the caller is done: drain and stop */
 	bool failed;                  /* the writer's error is in werr */
 	struct vg_err werr;
-	struct vg_buf doc, bin;       /* the caller's encoding buffers */
+	struct vg_buf bin;            /* the caller's encoding buffer */
 	struct vg_import_stats s;     /* the writer's counts */
 };
 
@@ -232,7 +232,7 @@ int vg_store_loader_put(struct vg_store_loader *l, const struct vg_case_version 
 	if (rc)
 		return rc;
 	it = next_slot(l);
-	rc = vg_st_prepare(v, &l->fill->a, &l->doc, &l->bin, &it->pp, err);
+	rc = vg_st_prepare(v, &l->fill->a, NULL, &l->bin, &it->pp, err);
 	if (rc)
 		return rc;
 	it->del = false;
@@ -295,7 +295,6 @@ int vg_store_loader_start(struct vg_store *st, int64_t batch, struct vg_store_lo
 	}
 	l->st = st;
 	l->batch = batch > 0 ? batch : 1;
-	l->doc = (struct vg_buf)VG_BUF_INIT(st->doc.max);
 	l->bin = (struct vg_buf)VG_BUF_INIT(st->doc.max);
 	l->threaded = st->ops->put_prepared != NULL;
 	if (l->threaded) {
@@ -343,7 +342,6 @@ int vg_store_loader_finish(struct vg_store_loader *l, bool keep, struct vg_impor
 	s->versions_added += l->s.versions_added;
 	s->versions_superseded += l->s.versions_superseded;
 	s->cases_deleted += l->s.cases_deleted;
-	vg_buf_release(&l->doc);
 	vg_buf_release(&l->bin);
 	free(l);
 	return rc;

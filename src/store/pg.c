@@ -1537,8 +1537,8 @@ static const char pg_m2[] =
 
 /* Same numbers and names as the SQLite migrations (migrations.c). */
 static const struct vg_migration pg_migrations[] = {
-	{1, "cases, versions, products, events", pg_m1},
-	{2, "units, users, sessions, audit, import runs, settings", pg_m2},
+	{1, "cases, versions, products, events", pg_m1, NULL},
+	{2, "units, users, sessions, audit, import runs, settings", pg_m2, NULL},
 };
 
 static int pg_version_now(struct vg_store *st, int *version, struct vg_err *err)

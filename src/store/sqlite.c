@@ -334,6 +334,8 @@ static int apply_migration(struct vg_store *st, const struct vg_migration *m,
 		                sqlite3_errmsg(st->db));
 		goto out;
 	}
+	if (m->run && (rc = m->run(st, err)) != 0)
+		goto out;
 	rc = record_migration(st, m, err);
 	if (rc == 0)
 		st->applied_now++;

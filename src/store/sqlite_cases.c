@@ -4,13 +4,12 @@
  *
  * Putting a version (the import hot path, one transaction per batch):
  *
- *   1. encode the version to its canonical JSON (case.h) and hash it
- *      (XXH3-128): the hash is the version's identity within its case; the
- *      document stored is the binary form (vg_case_to_bin: about half the
- *      bytes, and decoded many times faster than JSON); files written
- *      before it hold JSON documents, which reads still accept (common.c
- *      tells them apart by the first byte), and their hashes, being of the
- *      same JSON, still match on re-import;
+ *   1. encode the version to its binary document (case.h: vg_case_to_bin,
+ *      about half the bytes of the canonical JSON, and decoded many times
+ *      faster) and hash it (XXH3-128): the hash is the version's identity
+ *      within its case (files written with JSON documents were converted
+ *      by migration 4, hashes included; reads accept both forms, told
+ *      apart by the first byte);
  *   2. find the case: the in-memory cache (case id -> rowid, number of
  *      versions, C.1.5 and C.1.2 of the latest version); a case not in it
  *      is tried as new: its complete row in one INSERT ... ON CONFLICT DO
@@ -349,10 +348,79 @@ int sq_put_version(struct vg_store *st, const struct vg_case_version *v,
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	rc = vg_st_prepare(v, NULL, &st->doc, &st->bin, &pp, err);
+	rc = vg_st_prepare(v, NULL, actor ? &st->doc : NULL, &st->bin, &pp, err);
 	if (rc)
 		return rc;
 	return sq_put_prepared(st, &pp, actor, res, err);
+}
+
+/* ------------------------------------------------------------ migration 4 */
+
+/* The next JSON document after rowid *after: 1 with it in *id / json
+ * (valid until the statement is stepped again), 0 when none is left. */
+static int next_json_doc(struct vg_store *st, sqlite3_stmt *s, int64_t *id, struct vg_err *err)
+{
+	int rc;
+
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, *id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return vg_sq_err(st, err, "migration 4: reading versions");
+	*id = sqlite3_column_int64(s, 0);
+	return 1;
+}
+
+static int rebin_one(struct vg_store *st, sqlite3_stmt *sel, sqlite3_stmt *upd, int64_t id,
+                     struct vg_err *err)
+{
+	unsigned char hash[16];
+	int rc;
+
+	vg_arena_reset(&st->scratch);
+	rc = vg_st_rebin((const char *)sqlite3_column_blob(sel, 1),
+	                 (size_t)sqlite3_column_bytes(sel, 1), &st->scratch, &st->bin, hash, err);
+	if (rc)
+		return vg_err_set(err, VG_EDB, NULL, "migration 4: version %" PRId64 ": %s", id,
+		                  err->msg);
+	sqlite3_reset(upd);
+	sqlite3_bind_blob(upd, 1, st->bin.p, (int)st->bin.len, SQLITE_STATIC);
+	sqlite3_bind_blob(upd, 2, hash, sizeof(hash), SQLITE_STATIC);
+	sqlite3_bind_int64(upd, 3, id);
+	return vg_sq_exec_step(st, upd, err, "migration 4: rewriting a version");
+}
+
+/*
+ * Migration 4: documents stored as canonical JSON (schemas 1-3) become
+ * binary ones, and their hashes those of the binary bytes, so that a
+ * re-import still recognises them.  One version at a time, in rowid order
+ * (the SELECT restarts after each rewrite instead of reading the table it
+ * changes).  Two JSON versions of a case that meant the same thing would
+ * now collide on (case_row, hash): UPDATE OR IGNORE keeps the second as it
+ * was (still readable: reads take either form).
+ */
+int vg_sq_m4_binary_documents(struct vg_store *st, struct vg_err *err)
+{
+	sqlite3_stmt *sel = NULL, *upd = NULL;
+	int64_t id = 0;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT id, document FROM versions WHERE id > ?1"
+	                       " AND substr(document, 1, 1) = '{' ORDER BY id LIMIT 1",
+	                       -1, &sel, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "UPDATE OR IGNORE versions SET document = ?1, hash = ?2"
+	                       " WHERE id = ?3", -1, &upd, NULL) != SQLITE_OK) {
+		rc = vg_sq_err(st, err, "migration 4");
+		goto out;
+	}
+	while (rc == 0 && (rc = next_json_doc(st, sel, &id, err)) == 1)
+		rc = rebin_one(st, sel, upd, id, err);
+out:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	return rc;
 }
 
 /* ------------------------------------------------------------ delete, status */

@@ -161,7 +161,7 @@ struct vg_put_prep {
 	size_t case_id_len;
 	const void *doc; /* the binary document (case.h: vg_case_to_bin) */
 	size_t doc_len;
-	const char *json; /* canonical JSON, for the audit; NULL in the loader */
+	const char *json; /* canonical JSON, for the audit; NULL when not asked */
 	unsigned char hash[16];
 	struct vg_date latest, created, received;
 	bool nullified, amendment, valid, serious;
@@ -170,11 +170,15 @@ struct vg_put_prep {
 };
 
 /* common.c: shared by both backends. */
-/* Encode v (JSON into json, for the hash; binary into bin, to store) and
- * fill pp.  With an arena, pp's strings and document are copies in it (and
- * pp->json is NULL); without, they point into v, json and bin. */
+/* Encode v (binary into bin: stored and hashed; with json non-NULL, also
+ * its canonical JSON there, for the audit) and fill pp.  With an arena,
+ * pp's strings and document are copies in it; without, they point into v,
+ * json and bin. */
 int vg_st_prepare(const struct vg_case_version *v, struct vg_arena *a, struct vg_buf *json,
                   struct vg_buf *bin, struct vg_put_prep *pp, struct vg_err *err);
+/* The binary document of a JSON one, and its hash (migration 4). */
+int vg_st_rebin(const char *json, size_t len, struct vg_arena *a, struct vg_buf *bin,
+                unsigned char hash[16], struct vg_err *err);
 bool vg_st_dates_newer(const struct vg_date *latest, const struct vg_date *created,
                        const struct vg_date *cur_latest, const struct vg_date *cur_created);
 int vg_st_encode(const struct vg_case_version *v, struct vg_buf *doc, unsigned char hash[16],
@@ -195,8 +199,11 @@ struct vg_migration {
 	int version;
 	const char *name;
 	const char *sql;
+	/* then, in the same transaction (NULL: none) */
+	int (*run)(struct vg_store *st, struct vg_err *err);
 };
 extern const struct vg_migration vg_sqlite_migrations[];
+int vg_sq_m4_binary_documents(struct vg_store *st, struct vg_err *err); /* sqlite_cases.c */
 extern const size_t vg_sqlite_nmigrations;
 
 enum stmt_id {

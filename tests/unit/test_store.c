@@ -209,21 +209,21 @@ static void test_migrations(void **state)
 	char missing[128];
 
 	assert_int_equal(vg_store_schema_version(f->st, &version, &applied, &err), 0);
-	/* SQLite's migration 3 replaced the products and events tables. */
-	assert_int_equal(version, pg_base ? 2 : 3);
-	assert_int_equal(applied, pg_base ? 2 : 3);
+	/* SQLite's migrations 3 and 4: products and events tables, documents. */
+	assert_int_equal(version, pg_base ? 2 : 4);
+	assert_int_equal(applied, pg_base ? 2 : 4);
 	assert_string_equal(vg_store_backend(f->st), pg_base ? "postgresql" : "sqlite");
 
 	/* Already migrated: version unchanged, nothing applied. */
 	assert_int_equal(vg_store_open(f->path, 0, &again, &err), 0);
 	assert_int_equal(vg_store_schema_version(again, &version, &applied, &err), 0);
-	assert_int_equal(version, pg_base ? 2 : 3);
+	assert_int_equal(version, pg_base ? 2 : 4);
 	assert_int_equal(applied, 0);
 	vg_store_close(again);
 
 	assert_int_equal(vg_store_open(f->path, VG_STORE_READONLY, &ro, &err), 0);
 	assert_int_equal(vg_store_schema_version(ro, &version, &applied, &err), 0);
-	assert_int_equal(version, pg_base ? 2 : 3);
+	assert_int_equal(version, pg_base ? 2 : 4);
 	assert_int_equal(vg_store_put_version(ro, mk(f, "RO1", "2024", NULL), NULL, &r, &err),
 	                 VG_EINVAL);
 	vg_store_close(ro);
@@ -238,11 +238,16 @@ static void test_migrations(void **state)
 	assert_int_equal(access(missing, F_OK), -1);
 }
 
-/* Migration 3 on a file written by schema 2: the products and events rows
- * become per-version counts and store-wide totals, nothing else moves. */
-static void v2_file(const char *path)
+/* Migrations 3 and 4 on a file written by schema 2: the products and
+ * events rows become per-version counts and store-wide totals; the JSON
+ * documents become binary ones hashed as stored, so the same versions put
+ * again are recognised; nothing else moves. */
+static void v2_file(struct fx *f, const char *path)
 {
 	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	struct vg_buf json = VG_BUF_INIT(0);
+	const char *dates[] = {"20240101", "20240301"};
 
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
@@ -254,18 +259,30 @@ static void v2_file(const char *path)
 		assert_int_equal(sqlite3_exec(db, vg_sqlite_migrations[i].sql, NULL, NULL, NULL),
 		                 SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
-		"INSERT INTO cases(id, case_id, latest_version, nversions) VALUES (1, 'M1', 2, 2);"
-		"INSERT INTO versions(id, case_row, version_no, hash, nullified, amendment, valid,"
-		" arrived, document) VALUES (1, 1, 1, x'01', 0, 0, 1, 0, '{}'),"
-		" (2, 1, 2, x'02', 0, 0, 1, 0, '{}');"
+		"INSERT INTO cases(id, case_id, latest_version, nversions, latest, created)"
+		" VALUES (1, 'M1', 2, 2, '20240301', NULL);"
 		"INSERT INTO products(version, idx, role, klass) VALUES (1, 0, 1, 1), (2, 0, 1, 1),"
 		" (2, 1, 2, 1);"
 		"INSERT INTO events(version, idx, outcome, seriousness) VALUES (2, 0, 0, 0);",
 		NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO versions(id, case_row, version_no,"
+	                                    " hash, nullified, amendment, valid, arrived, document)"
+	                                    " VALUES (?1, 1, ?1, randomblob(16), 0, 0, 1, 0, ?2)",
+	                                    -1, &s, NULL), SQLITE_OK);
+	for (int i = 0; i < 2; i++) {
+		vg_buf_reset(&json);
+		assert_int_equal(vg_case_to_json(mk(f, "M1", dates[i], NULL), &json), 0);
+		sqlite3_reset(s);
+		sqlite3_bind_int(s, 1, i + 1);
+		sqlite3_bind_text(s, 2, json.p, (int)json.len, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+	}
+	sqlite3_finalize(s);
 	sqlite3_close(db);
+	vg_buf_release(&json);
 }
 
-static void test_migration_3_counts(void **state)
+static void test_migrations_3_4(void **state)
 {
 	struct fx *f = *state;
 	struct vg_err err = VG_ERR_INIT;
@@ -279,16 +296,25 @@ static void test_migration_3_counts(void **state)
 	if (pg_base)
 		return;
 	snprintf(path, sizeof(path), "%s/v2.db", f->dir);
-	v2_file(path);
+	v2_file(f, path);
 	assert_int_equal(vg_store_open(path, 0, &st, &err), 0);
 	assert_int_equal(vg_store_schema_version(st, &version, &applied, &err), 0);
-	assert_int_equal(version, 3);
-	assert_int_equal(applied, 1);
+	assert_int_equal(version, 4);
+	assert_int_equal(applied, 2);
 	assert_int_equal(vg_store_info(st, &in, &err), 0);
 	assert_int_equal(in.cases, 1);
 	assert_int_equal(in.versions, 2);
 	assert_int_equal(in.products, 3);
 	assert_int_equal(in.events, 1);
+	{
+		struct vg_put_result r;
+		struct vg_case_version *v = NULL;
+		assert_int_equal(vg_store_case_latest(st, "M1", &f->a, &v, &err), 0);
+		assert_int_equal(v->latest.month, 3);
+		assert_int_equal(vg_store_put_version(st, mk(f, "M1", "20240101", NULL), NULL, &r,
+		                                      &err), 0);
+		assert_false(r.version_added); /* recognised: hashed the new way */
+	}
 	vg_store_close(st);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(nproducts || '/' || nevents)"
@@ -296,6 +322,12 @@ static void test_migration_3_counts(void **state)
 	                                    -1, &s, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 	assert_string_equal((const char *)sqlite3_column_text(s, 0), "1/0,2/1");
+	sqlite3_finalize(s);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM versions"
+	                                    " WHERE substr(document, 1, 1) = x'B1'", -1, &s, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 2);
 	sqlite3_finalize(s);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master"
 	                                    " WHERE name IN ('products', 'events')", -1, &s, NULL),
@@ -945,9 +977,8 @@ static void test_failed_put_midway(void **state)
 	assert_true(r.case_added);
 }
 
-/* Files written before the binary documents hold JSON ones: they still
- * read back, and since the hash is of the canonical JSON either way, the
- * same version put again is still recognised. */
+/* Reads take a JSON document as well as a binary one (the first byte
+ * tells), whatever wrote it there. */
 static void test_json_documents_still_read(void **state)
 {
 	struct fx *f = *state;
@@ -1349,7 +1380,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_migration_3_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrations_3_4, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_put_get_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_utf8_chinese, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_latest_out_of_order, setup, teardown),
