@@ -34,6 +34,16 @@
  * is therefore bounded by the read buffers, the sort budget, one version
  * and the DELETE set, whatever the quarter's size.
  *
+ * Cost.  Every row passes through the key parse and most DEMO fields
+ * through a date, number or code conversion, so those avoid the general
+ * tools where the usual FAERS form allows: eight digits of a key or a
+ * YYYYMMDD date are checked and converted at once (digits8), an age like
+ * "62.5" needs no strtod (simple_decimal gives the same double), codes are
+ * compared in ASCII without strlen or the locale, ids and doses are joined
+ * without printf, and a 16 KiB bit filter answers "not deleted" for most
+ * caseids before the DELETE set is probed.  Other forms take the general
+ * path, so the versions are the same either way.
+ *
  * Versions.  Each DEMO row is one version of case "FAERS-<caseid>"
  * (report_id = primaryid, source "faers", source_version = caseversion;
  * legacy: "FAERS-<CASE>", report_id = ISR, no source_version: legacy case
@@ -84,6 +94,11 @@
 /* Memory of the external sorter per out-of-order table: at most seven at
  * once, so the reader stays under ~120 MiB whatever the input order. */
 #define SORT_BUDGET ((size_t)16 << 20)
+
+/* Bits of the filter in front of the DELETE set: a caseid whose bit is
+ * clear is not in it, and most caseids are not (the lookup of every DEMO
+ * row otherwise costs a hash table probe). */
+#define DEL_BITS ((size_t)1 << 17)
 
 enum tab { T_DEMO, T_DRUG, T_REAC, T_OUTC, T_RPSR, T_THER, T_INDI, T_NTAB, T_DELETE = T_NTAB };
 static const char *const tab_names[T_NTAB + 1] = {"DEMO", "DRUG", "REAC", "OUTC",
@@ -176,6 +191,7 @@ struct reader {
 	char **deletes;
 	size_t ndel, delcap;
 	struct vg_map *deleted; /* caseids of the DELETE lists */
+	uint64_t *delbits;      /* DEL_BITS bits, one per caseid hash (del_hash) */
 	struct stream st[T_NTAB];
 	struct vg_arena arena;  /* one version */
 	int64_t *seqs;          /* drug_seq of each product of the version */
@@ -198,38 +214,157 @@ static bool digits_only(struct vg_sv s)
 	return true;
 }
 
-/* A key: 1 to 18 digits (so it fits in int64 and lex_cmp can scale it). */
+/* Eight bytes at p, the first in the low byte (compiled: one load). */
+static inline uint64_t le64(const char *p)
+{
+	const unsigned char *b = (const unsigned char *)p;
+
+	return (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 |
+	       (uint64_t)b[3] << 24 | (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40 |
+	       (uint64_t)b[6] << 48 | (uint64_t)b[7] << 56;
+}
+
+/* Are the eight bytes of w ASCII digits?  Each 0x30..0x39: high nibble 3,
+ * and the low nibble plus 6 stays below 16. */
+static inline bool all_digits(uint64_t w)
+{
+	return (w & 0xF0F0F0F0F0F0F0F0ull) == 0x3030303030303030ull &&
+	       ((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) == 0x3030303030303030ull;
+}
+
+/* Eight ASCII digits at p as their value, or -1 when a byte is not a
+ * digit: the eight are converted at once (SWAR, after Lemire's
+ * parse_eight_digits_unrolled). */
+static inline int64_t digits8(const char *p)
+{
+	uint64_t w = le64(p);
+
+	if (!all_digits(w))
+		return -1;
+	w -= 0x3030303030303030ull;
+	w = w * 10 + (w >> 8); /* pairs of digits */
+	w = ((w & 0x000000FF000000FFull) * (100 + (1000000ull << 32)) +
+	     ((w >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32))) >> 32;
+	return (int64_t)w;
+}
+
+/* A key: 1 to 18 digits (so it fits in int64 and lex_cmp can scale it).
+ * Every row's key comes through here: the last eight digits at once. */
 static int parse_key(struct vg_sv s, int64_t *out)
 {
+	size_t head = s.len >= 8 ? s.len - 8 : s.len;
 	int64_t v = 0;
 
-	if (!digits_only(s) || s.len > 18)
+	if (s.len == 0 || s.len > 18)
 		return VG_EINVAL;
-	for (size_t i = 0; i < s.len; i++)
-		v = v * 10 + (s.p[i] - '0');
+	for (size_t i = 0; i < head; i++) {
+		unsigned d = (unsigned char)s.p[i] - (unsigned)'0';
+		if (d > 9)
+			return VG_EINVAL;
+		v = v * 10 + (int64_t)d;
+	}
+	if (s.len >= 8) {
+		int64_t tail = digits8(s.p + head);
+		if (tail < 0)
+			return VG_EINVAL;
+		v = v * 100000000 + tail;
+	}
 	*out = v;
 	return 0;
 }
 
-/* FAERS date: YYYYMMDD / YYYYMM / YYYY; a 00 day or month lowers precision. */
+/* Two digits at p (checked by the caller) as a number. */
+static int two(const char *p)
+{
+	return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/* A date of prec from its parts, checked as vg_date_parse checks them
+ * (year 1-9999, month 1-12, day within the month); VG_DATE_NONE when
+ * invalid. */
+static struct vg_date date_of(int year, int month, int day, int prec)
+{
+	struct vg_date d = VG_DATE_INIT;
+
+	if (year < 1 || (prec >= VG_DATE_MONTH && (month < 1 || month > 12)) ||
+	    (prec == VG_DATE_DAY &&
+	     (day < 1 || (day > 28 && day > vg_date_days_in_month(year, month)))))
+		return d; /* (28 days: in every month) */
+	d.year = (int16_t)year;
+	d.month = (int8_t)(prec >= VG_DATE_MONTH ? month : 0);
+	d.day = (int8_t)(prec == VG_DATE_DAY ? day : 0);
+	d.prec = (uint8_t)prec;
+	return d;
+}
+
+/* FAERS date: YYYYMMDD / YYYYMM / YYYY; a 00 day or month lowers precision.
+ * Those three are converted here; other digit strings (YYYYMMDDhh...) go to
+ * vg_date_parse. */
 static struct vg_date faers_date(struct vg_sv s)
 {
 	struct vg_date d = VG_DATE_INIT;
+	int64_t v;
 
 	if (s.len == 8 && s.p[6] == '0' && s.p[7] == '0')
 		s.len = 6;
 	if (s.len == 6 && s.p[4] == '0' && s.p[5] == '0')
 		s.len = 4;
-	if (!digits_only(s) || vg_date_parse(s, &d) < 0)
+	if (s.len == 8)
+		return (v = digits8(s.p)) < 0 ? d
+		                              : date_of((int)(v / 10000), (int)(v / 100 % 100),
+		                                        (int)(v % 100), VG_DATE_DAY);
+	if (!digits_only(s))
+		return d;
+	if (s.len == 4 || s.len == 6)
+		return date_of(two(s.p) * 100 + two(s.p + 2), s.len == 6 ? two(s.p + 4) : 0, 0,
+		               s.len == 6 ? VG_DATE_MONTH : VG_DATE_YEAR);
+	if (vg_date_parse(s, &d) < 0)
 		return (struct vg_date)VG_DATE_INIT;
 	return d;
+}
+
+/*
+ * The usual age or weight ("82", "62.5", ".06"): digits with at most one
+ * '.', whose digits as an integer m are at most 2^53, so that m and 10^k
+ * are exact doubles and m / 10^k is the correctly rounded value - the
+ * double strtod returns (Clinger's fast path).  False: use strtod.
+ */
+static bool simple_decimal(struct vg_sv s, double *out)
+{
+	static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	                               1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+	uint64_t m = 0;
+	size_t nd = 0, k = 0;
+	bool dot = false;
+
+	if (s.len > 18) /* so m cannot overflow, and k < 19 */
+		return false;
+	for (size_t i = 0; i < s.len; i++) {
+		if (s.p[i] == '.' && !dot) {
+			dot = true;
+			continue;
+		}
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+		m = m * 10 + (uint64_t)(s.p[i] - '0');
+		nd++;
+		k += dot;
+	}
+	if (nd == 0 || m > ((uint64_t)1 << 53))
+		return false;
+	*out = (double)m / pow10[k];
+	return true;
 }
 
 static double number(struct vg_sv s)
 {
 	double v;
 
-	if (s.len == 0 || vg_parse_double(s, &v) < 0 || !isfinite(v))
+	if (s.len == 0)
+		return NAN;
+	if (simple_decimal(s, &v))
+		return v;
+	if (vg_parse_double(s, &v) < 0 || !isfinite(v))
 		return NAN;
 	return v;
 }
@@ -240,6 +375,18 @@ static const char *dup_sv(struct vg_arena *a, struct vg_sv s)
 	return s.len ? vg_arena_strndup(a, s.p, s.len) : NULL;
 }
 
+/* toupper / tolower of the C locale (and of C.UTF-8, which the CLI sets:
+ * bytes >= 0x80 are not letters there), without the locale lookups. */
+static char upper(char ch)
+{
+	return ch >= 'a' && ch <= 'z' ? (char)(ch - 'a' + 'A') : ch;
+}
+
+static char lower(char ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+}
+
 /* Upper case, single spaces, trimmed, no trailing dots: "Januvia  ." -> "JANUVIA". */
 static const char *clean_name(struct vg_arena *a, struct vg_sv s)
 {
@@ -248,15 +395,15 @@ static const char *clean_name(struct vg_arena *a, struct vg_sv s)
 	bool space = false;
 
 	for (size_t i = 0; i < s.len; i++) {
-		unsigned char ch = (unsigned char)s.p[i];
-		if (isspace(ch)) {
+		char ch = s.p[i];
+		if (vg_csv_space(ch)) {
 			space = n > 0;
 			continue;
 		}
 		if (space)
 			out[n++] = ' ';
 		space = false;
-		out[n++] = (char)toupper(ch);
+		out[n++] = upper(ch);
 	}
 	while (n > 0 && (out[n - 1] == '.' || out[n - 1] == ' '))
 		n--;
@@ -264,9 +411,48 @@ static const char *clean_name(struct vg_arena *a, struct vg_sv s)
 	return n ? out : NULL;
 }
 
+/* vg_sv_ieq_cstr without strlen and the locale (fields come trimmed). */
 static bool eq(struct vg_sv s, const char *lit)
 {
-	return vg_sv_ieq_cstr(s, lit); /* fields come trimmed (vg_csv_field) */
+	size_t i = 0;
+
+	for (; i < s.len; i++)
+		if (!lit[i] || lower(s.p[i]) != lower(lit[i]))
+			return false;
+	return lit[i] == '\0';
+}
+
+/* The bytes of s up to its first NUL, as "%.*s" takes them. */
+static size_t text_len(struct vg_sv s)
+{
+	const char *nul = memchr(s.p, '\0', s.len);
+
+	return nul ? (size_t)(nul - s.p) : s.len;
+}
+
+/* The parts (a list ended by a NULL view) joined by sep, leaving out
+ * empty ones after the first: the string "%.*s%s%.*s..." made of them. */
+static char *join(struct vg_arena *a, const char *sep, const struct vg_sv *parts)
+{
+	size_t n = 0, seplen = strlen(sep), k = 0;
+	char *out;
+
+	for (const struct vg_sv *p = parts; p->p; p++)
+		n += text_len(*p) + seplen;
+	out = vg_arena_alloc(a, n + 1);
+	for (const struct vg_sv *p = parts; p->p; p++) {
+		size_t len = text_len(*p);
+		if (p != parts && p->len == 0)
+			continue;
+		if (p != parts) {
+			memcpy(out + k, sep, seplen);
+			k += seplen;
+		}
+		memcpy(out + k, p->p, len);
+		k += len;
+	}
+	out[k] = '\0';
+	return out;
 }
 
 /* ------------------------------------------------------------ input files */
@@ -394,6 +580,32 @@ static int collect(struct reader *r, char **files, int nfiles)
 
 /* ------------------------------------------------------------ DELETE lists */
 
+/* The filter bit of a caseid (a multiplicative hash of its bytes). */
+static size_t del_hash(struct vg_sv id)
+{
+	uint64_t h = id.len;
+
+	for (size_t i = 0; i < id.len; i++)
+		h = (h ^ (unsigned char)id.p[i]) * 0x9E3779B97F4A7C15ull;
+	return (size_t)(h >> 47); /* 17 bits */
+}
+
+static void del_mark(struct reader *r, struct vg_sv id)
+{
+	size_t b = del_hash(id);
+
+	r->delbits[b / 64] |= (uint64_t)1 << (b % 64);
+}
+
+static bool is_deleted(const struct reader *r, struct vg_sv id)
+{
+	size_t b = del_hash(id);
+
+	if (!(r->delbits[b / 64] >> (b % 64) & 1))
+		return false;
+	return vg_map_find(r->deleted, id.p, id.len) != UINT32_MAX;
+}
+
 static int read_deletes(struct reader *r, const char *path)
 {
 	struct vg_csv c;
@@ -414,6 +626,7 @@ static int read_deletes(struct reader *r, const char *path)
 			continue;
 		}
 		vg_map_intern(r->deleted, id.p, id.len, NULL);
+		del_mark(r, id);
 	}
 	vg_csv_close(&c);
 	return rc;
@@ -485,11 +698,61 @@ static int kcmp(const struct reader *r, int64_t a, int64_t b)
  * each line start, the digits there, the '$' after them.  Lines that do
  * not start with a key are skipped (the join rejects them).  Files without
  * LF line ends are treated as unsorted (the sorter path reads any).
+ *
+ * The keys are compared as text, without converting them: with leading
+ * zeros dropped, numeric order is (number of digits, then text) and
+ * lex_cmp's order is the text's (shorter first on a common prefix).  The
+ * text is held as three big-endian words padded with zero bytes, so both
+ * orders come from comparing words (a digit is never a zero byte, so the
+ * padding sorts a prefix first, as the text order wants).
  */
 struct keyscan {
-	int64_t prev;
+	uint64_t w[3]; /* the previous key's digits, leading zeros dropped */
+	size_t plen;   /* its number of digits; 0: none yet */
 	bool header, num, lex;
 };
+
+/* The first v (0..8) bytes at p as a big-endian word padded with zero
+ * bytes.  Reads eight bytes at p when v > 0 (the scan buffer has room). */
+static uint64_t be_prefix(const char *p, size_t v)
+{
+	const unsigned char *b = (const unsigned char *)p;
+	uint64_t w;
+
+	if (v == 0)
+		return 0;
+	w = (uint64_t)b[0] << 56 | (uint64_t)b[1] << 48 | (uint64_t)b[2] << 40 |
+	    (uint64_t)b[3] << 32 | (uint64_t)b[4] << 24 | (uint64_t)b[5] << 16 |
+	    (uint64_t)b[6] << 8 | (uint64_t)b[7]; /* compiled: a load and a byte swap */
+	return v >= 8 ? w : w & ~(~(uint64_t)0 >> (8 * v));
+}
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return (a > b) - (a < b);
+}
+
+/* Note key k (n <= 18 digits, no leading zero unless it is "0") in both
+ * orders. */
+static void key_order(struct keyscan *ks, const char *k, size_t n)
+{
+	uint64_t w[3] = {be_prefix(k, n < 8 ? n : 8),
+	                 be_prefix(k + 8, n <= 8 ? 0 : n < 16 ? n - 8 : 8),
+	                 be_prefix(k + 16, n <= 16 ? 0 : n - 16)};
+
+	if (ks->plen) {
+		int c = cmp_u64(w[0], ks->w[0]);
+		c = c ? c : cmp_u64(w[1], ks->w[1]);
+		c = c ? c : cmp_u64(w[2], ks->w[2]);
+		int longer = (n > ks->plen) - (n < ks->plen);
+		if ((longer ? longer : c) < 0)
+			ks->num = false;
+		if (c < 0)
+			ks->lex = false;
+	}
+	memcpy(ks->w, w, sizeof(w));
+	ks->plen = n;
+}
 
 /* The keys of the complete lines in [p, end) (and of the last, unterminated
  * one when final); returns where the unconsumed rest starts. */
@@ -498,18 +761,18 @@ static char *scan_keys(struct keyscan *ks, char *p, char *end, bool final)
 	char *nl;
 
 	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL || (final && p < end)) {
-		char *stop = nl ? nl : end, *q = p;
-		int64_t k = 0;
-		while (q < stop && *q >= '0' && *q <= '9' && q - p < 18)
-			k = k * 10 + (*q++ - '0');
+		char *stop = nl ? nl : end, *q = p, *k = p;
+		char *lim = stop - p > 18 ? p + 18 : stop;
+		while (lim - q >= 8 && all_digits(le64(q)))
+			q += 8;
+		while (q < lim && (unsigned char)(*q - '0') < 10)
+			q++;
 		/* keys as parse_key takes them: 1 to 18 digits, then '$' (a 19th
 		 * digit is not '$', so longer runs are skipped) */
 		if (!ks->header && q > p && q < stop && *q == '$') {
-			if (ks->prev >= 0 && k < ks->prev)
-				ks->num = false;
-			if (ks->prev >= 0 && lex_cmp(k, ks->prev) < 0)
-				ks->lex = false;
-			ks->prev = k;
+			while (q - k > 1 && *k == '0')
+				k++;
+			key_order(ks, k, (size_t)(q - k));
 		}
 		ks->header = false;
 		p = nl ? nl + 1 : end;
@@ -520,8 +783,8 @@ static char *scan_keys(struct keyscan *ks, char *p, char *end, bool final)
 static int keys_sorted(const char *path, bool *num_sorted, bool *lex_sorted, struct vg_err *err)
 {
 	enum { BUFSZ = 1 << 20 };
-	struct keyscan ks = {-1, true, true, true};
-	char *buf = vg_xmalloc(BUFSZ);
+	struct keyscan ks = {{0, 0, 0}, 0, true, true, true};
+	char *buf = vg_xcalloc(BUFSZ + 8, 1); /* be_prefix reads up to 7 bytes past a key */
 	size_t have = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
 
@@ -820,7 +1083,7 @@ static void build_demo(struct reader *r, struct vg_case_version *v, struct vg_da
 	struct vg_arena *a = &r->arena;
 	struct vg_sv caseid = FLD(s, C_CASEID);
 
-	v->case_id = vg_arena_printf(a, "FAERS-%.*s", (int)caseid.len, caseid.p);
+	v->case_id = join(a, "", (struct vg_sv[]){{"FAERS-", 6}, caseid, {NULL, 0}});
 	v->report_id = dup_sv(a, FLD(s, C_KEY));
 	v->source = "faers";
 	v->redacted = true; /* FDA public release, identifiers removed (docs/DECISIONS.md) */
@@ -860,7 +1123,7 @@ static const char *ingredient_of(struct reader *r, const char *name)
 	s = (struct vg_sv){r->clean.p, r->clean.len};
 	out = vg_arena_strndup(&r->arena, s.p, s.len);
 	for (char *q = out; *q; q++)
-		*q = (char)toupper((unsigned char)*q);
+		*q = upper(*q);
 	return out;
 }
 
@@ -877,13 +1140,9 @@ static void add_drug(struct reader *r, struct vg_case_version *v, struct stream 
 	p->ingredient = ai.len ? clean_name(a, ai) : ingredient_of(r, p->name);
 	p->route = dup_sv(a, FLD(s, C_ROUTE));
 	p->dose = dup_sv(a, FLD(s, C_DOSE_VBM));
-	if (!p->dose && FLD(s, C_DOSE_AMT).len) {
-		struct vg_sv amt = FLD(s, C_DOSE_AMT), unit = FLD(s, C_DOSE_UNIT),
-		             freq = FLD(s, C_DOSE_FREQ);
-		p->dose = vg_arena_printf(a, "%.*s%s%.*s%s%.*s", (int)amt.len, amt.p,
-		                          unit.len ? " " : "", (int)unit.len, unit.p,
-		                          freq.len ? " " : "", (int)freq.len, freq.p);
-	}
+	if (!p->dose && FLD(s, C_DOSE_AMT).len) /* "amt unit freq", empty ones left out */
+		p->dose = join(a, " ", (struct vg_sv[]){FLD(s, C_DOSE_AMT), FLD(s, C_DOSE_UNIT),
+		                                        FLD(s, C_DOSE_FREQ), {NULL, 0}});
 	p->batch = dup_sv(a, FLD(s, C_LOT));
 	p->approval_no = dup_sv(a, FLD(s, C_NDA));
 	if (parse_key(FLD(s, C_DRUG_SEQ), &seq) < 0)
@@ -1030,7 +1289,7 @@ static int one_report(struct reader *r, int64_t *last)
 		reject_row(r, d, "%s", "no caseid");
 		return gather(r, NULL, d->key, NULL, "its DEMO row was rejected (no caseid)");
 	}
-	deleted = vg_map_find(r->deleted, caseid.p, caseid.len) != UINT32_MAX;
+	deleted = is_deleted(r, caseid);
 	vg_arena_reset(&r->arena);
 	v = vg_case_new(&r->arena);
 	build_demo(r, v, &onset);
@@ -1077,6 +1336,7 @@ static void reader_release(struct reader *r)
 		free(r->deletes[i]);
 	free(r->deletes);
 	vg_map_free(r->deleted);
+	free(r->delbits);
 	for (int t = 0; t < T_NTAB; t++)
 		stream_close(&r->st[t]);
 	vg_arena_release(&r->arena);
@@ -1097,6 +1357,7 @@ static int run_faers(const struct vg_ingest_opts *opts, char **files, int nfiles
 	r.stats = stats;
 	r.err = err;
 	r.deleted = vg_map_new(1024);
+	r.delbits = vg_xcalloc(DEL_BITS / 64, sizeof(*r.delbits));
 	r.clean = (struct vg_buf)VG_BUF_INIT(1 << 16);
 	vg_arena_init(&r.arena, 64 * 1024);
 	if ((rc = collect(&r, files, nfiles)) < 0)

@@ -485,6 +485,107 @@ static void test_bad_lines(void **state)
 	rm_tmpdir();
 }
 
+static void expect_date(struct vg_date d, const char *iso)
+{
+	char out[24];
+
+	vg_date_format_iso(&d, out);
+	assert_string_equal(out, iso);
+}
+
+/*
+ * Field conversions on the reader's fast paths (FORMATS.md 1.3/1.6): dates
+ * of 8, 6 and 4 digits with 00 parts, invalid days and a 10-digit date
+ * (general parser); ages and weights as strtod reads them; codes in any
+ * case; the dose made of amount, unit and frequency; prod_ai cleaned; an
+ * 18-digit key taken and a 19-digit one refused; a DELETE-listed case left
+ * out whatever other caseids share its filter bits.
+ */
+static void test_field_conversions(void **state)
+{
+	static const char demo[] =
+		"primaryid$caseid$caseversion$i_f_code$event_dt$mfr_dt$init_fda_dt$fda_dt$"
+		"mfr_sndr$age$age_cod$sex$wt$wt_cod$rept_dt$occp_cod$reporter_country$occr_country\n"
+		"1001$100$1$i$20200229$20210229$20200200$20200000$ PFIZER $45.25$yr$f$150$LBS$"
+		"2020010112$md$us$JP\n"
+		"1002$102$1$I$$$$$$$$$$$$$$\n"
+		"123456789012345678$101$2$F$00000101$2O20$2020013$99991231$$.06$DEC$M$x$KG$$$US$\n"
+		"1000000000000000001$103$1$I$$$$$$$$$$$$$$\n";
+	static const char drug[] =
+		"primaryid$caseid$drug_seq$role_cod$drugname$prod_ai$route$dose_vbm$lot_num$"
+		"nda_num$dose_amt$dose_unit$dose_freq\n"
+		"1001$100$1$ps$Januvia$ sitagliptin  phosphate .$Oral$$LOT1$020702$10$$QD\n"
+		"1001$100$2$c$TYLENOL (ACETAMINOPHEN)$$$$$$2.5$MG$\n"
+		"123456789012345678$101$1$I$X$$$10 MG QD$$$5$MG$BID\n";
+	static const char ther[] = "primaryid$caseid$dsg_drug_seq$start_dt$end_dt\n"
+	                           "1001$100$1$20200301$20200302\n1001$100$1$20200201$2020\n";
+	static const char reac[] = "primaryid$caseid$pt$drug_rec_act\n1001$100$Rash$\n";
+	static const char outc[] = "primaryid$caseid$outc_cod\n1001$100$ot\n";
+	static const char del[] = " \n102\n999\n";
+	struct coll c;
+	struct vg_ingest_stats st;
+	struct vg_rejects rj = {NULL, 0};
+	struct vg_err err = VG_ERR_INIT;
+	const struct vg_case_version *v;
+
+	make_tmpdir();
+	spit("DEMO24Q1.txt", demo, sizeof(demo) - 1);
+	spit("DRUG24Q1.txt", drug, sizeof(drug) - 1);
+	spit("THER24Q1.txt", ther, sizeof(ther) - 1);
+	spit("REAC24Q1.txt", reac, sizeof(reac) - 1);
+	spit("OUTC24Q1.txt", outc, sizeof(outc) - 1);
+	spit("DELETE24Q1.txt", del, sizeof(del) - 1);
+	assert_int_equal(run(&c, &st, &rj, &err, 1, tmpdir), 0);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(rj.count, 1); /* the 19-digit key */
+	assert_int_equal(c.ndel, 2);
+	assert_null(find(&c, "FAERS-102"));
+
+	v = find(&c, "FAERS-100");
+	assert_non_null(v);
+	assert_string_equal(v->report_id, "1001");
+	assert_true(v->initial);
+	expect_date(v->events[0].onset, "2020-02-29");
+	expect_date(v->aware, "");          /* 2021-02-29 does not exist */
+	expect_date(v->received, "2020-02"); /* 00 day */
+	expect_date(v->latest, "2020");      /* 00 month */
+	expect_date(v->created, "2020-01-01T12");
+	assert_string_equal(v->unit, "PFIZER");
+	assert_true(v->age_value == 45.25);
+	assert_string_equal(v->age_unit, "a");
+	assert_int_equal(v->sex, VG_SEX_FEMALE);
+	assert_true(v->weight_kg == 150 * 0.45359237);
+	assert_int_equal(v->qualification, VG_QUAL_PHYSICIAN);
+	assert_string_equal(v->country, "JP");
+	assert_int_equal(v->seriousness, VG_SER_OTHER);
+	assert_int_equal(v->nproducts, 2);
+	assert_int_equal(v->products[0].role, VG_ROLE_SUSPECT);
+	assert_string_equal(v->products[0].ingredient, "SITAGLIPTIN PHOSPHATE");
+	assert_string_equal(v->products[0].dose, "10 QD");
+	assert_string_equal(v->products[0].approval_no, "020702");
+	expect_date(v->products[0].start, "2020-02-01");
+	expect_date(v->products[0].end, "2020-03-02");
+	assert_int_equal(v->products[1].role, VG_ROLE_CONCOMITANT);
+	assert_string_equal(v->products[1].ingredient, "ACETAMINOPHEN");
+	assert_string_equal(v->products[1].dose, "2.5 MG");
+
+	v = find(&c, "FAERS-101");
+	assert_non_null(v);
+	assert_string_equal(v->report_id, "123456789012345678");
+	assert_false(v->initial);
+	expect_date(v->aware, "");
+	expect_date(v->received, "");
+	expect_date(v->latest, "9999-12-31");
+	assert_true(v->age_value == 0.06);
+	assert_string_equal(v->age_unit, "{decade}");
+	assert_true(isnan(v->weight_kg));
+	assert_string_equal(v->country, "US");
+	assert_int_equal(v->products[0].role, VG_ROLE_INTERACTING);
+	assert_string_equal(v->products[0].dose, "10 MG QD");
+	coll_free(&c);
+	rm_tmpdir();
+}
+
 static void test_bad_input_names(void **state)
 {
 	struct coll c;
@@ -538,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_unsorted_same_result),
 		cmocka_unit_test(test_delete_list),
 		cmocka_unit_test(test_bad_lines),
+		cmocka_unit_test(test_field_conversions),
 		cmocka_unit_test(test_bad_input_names),
 		cmocka_unit_test(test_sink_error),
 	};
