@@ -105,6 +105,7 @@ int vg_st_prepare(const struct vg_case_version *v, struct vg_arena *a, struct vg
 	pp->doc_len = bin->len;
 	pp->doc = a ? memcpy(vg_arena_alloc(a, bin->len), bin->p, bin->len) : bin->p;
 	pp->case_id_len = strlen(v->case_id);
+	pp->case_hash = vg_hash64(v->case_id, pp->case_id_len);
 	pp->case_id = keep(a, v->case_id);
 	pp->report_id = keep(a, v->report_id);
 	pp->source = keep(a, v->source);

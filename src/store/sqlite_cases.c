@@ -57,40 +57,36 @@
 
 /* ------------------------------------------------------------ the cache */
 
-static struct case_slot *cache_find(struct vg_store *st, const char *id, size_t len)
+/* The case's slot, made if new (all zero: rowid 0 means "not known yet";
+ * a put that fails leaves it so).  Past the cap the cache starts over,
+ * which invalidates every slot pointer: call this before holding any. */
+static struct case_slot *cache_slot(struct vg_store *st, const char *id, size_t len,
+                                    uint64_t hash)
 {
 	uint32_t i;
-
-	if (!st->cache)
-		return NULL;
-	i = vg_map_find(st->cache, id, len);
-	return i == UINT32_MAX ? NULL : &st->slots[i];
-}
-
-static struct case_slot *cache_add(struct vg_store *st, const char *id, size_t len)
-{
-	uint32_t i;
+	bool added = false;
 
 	if (st->cache && st->nslots >= CACHE_MAX_CASES)
 		vg_sq_cache_flush(st);
 	if (!st->cache)
 		st->cache = vg_map_new(1024);
-	i = vg_map_intern(st->cache, id, len, NULL);
+	i = vg_map_intern_hashed(st->cache, id, len, hash, &added);
 	if (i >= st->nslots) {
 		VG_GROW(st->slots, st->slots_cap, (size_t)i + 1);
 		st->nslots = (size_t)i + 1;
 	}
+	if (added)
+		memset(&st->slots[i], 0, sizeof(st->slots[i]));
 	return &st->slots[i];
 }
 
-/* The case's slot, read from the table into the cache; NULL when absent. */
-static int case_lookup(struct vg_store *st, const char *id, size_t len,
-                       struct case_slot **out, struct vg_err *err)
+/* Fill c from the table: 1 when the case exists, 0 when not. */
+static int case_lookup(struct vg_store *st, const char *id, size_t len, struct case_slot *c,
+                       struct vg_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	*out = NULL;
 	s = vg_sq_stmt(st, S_CASE_FIND,
 	               "SELECT id, nversions, latest, created FROM cases WHERE case_id = ?1", err);
 	if (!s)
@@ -98,13 +94,11 @@ static int case_lookup(struct vg_store *st, const char *id, size_t len,
 	sqlite3_bind_text(s, 1, id, (int)len, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		struct case_slot *c = cache_add(st, id, len);
 		c->rowid = sqlite3_column_int64(s, 0);
 		c->nversions = sqlite3_column_int(s, 1);
 		c->latest = vg_sq_col_date(s, 2);
 		c->created = vg_sq_col_date(s, 3);
-		*out = c;
-		rc = 0;
+		rc = 1;
 	} else {
 		rc = rc == SQLITE_DONE ? 0 : vg_sq_err(st, err, "finding case");
 	}
@@ -259,11 +253,8 @@ static int audit_put(struct vg_store *st, const struct put *p, const char *actor
 }
 
 /* After a successful put: the cache learns the case's new state. */
-static void cache_note(struct vg_store *st, const struct put *p, struct case_slot *c,
-                       bool became_latest)
+static void cache_note(const struct put *p, struct case_slot *c, bool became_latest)
 {
-	if (!c)
-		c = cache_add(st, p->pp->case_id, p->pp->case_id_len);
 	c->rowid = p->case_row;
 	c->nversions = p->version_no;
 	if (became_latest) {
@@ -277,7 +268,8 @@ static int put_locked(struct vg_store *st, struct put *p, const char *actor,
                       struct vg_put_result *res, struct vg_err *err)
 {
 	const struct vg_put_prep *pp = p->pp;
-	struct case_slot *c = cache_find(st, pp->case_id, pp->case_id_len);
+	struct case_slot *slot = cache_slot(st, pp->case_id, pp->case_id_len, pp->case_hash);
+	struct case_slot *c = slot->rowid ? slot : NULL; /* known to exist */
 	int rc = next_version_load(st, err);
 
 	if (rc)
@@ -287,9 +279,13 @@ static int put_locked(struct vg_store *st, struct put *p, const char *actor,
 	/* Not cached: most likely new (an import), so try the INSERT first and
 	 * look the case up only when it turns out to exist. */
 	if (!c && (rc = case_insert(st, p, err)) == 1) {
-		rc = case_lookup(st, pp->case_id, pp->case_id_len, &c, err);
-		if (rc == 0 && !c)
+		rc = case_lookup(st, pp->case_id, pp->case_id_len, slot, err);
+		if (rc == 0)
 			rc = vg_err_set(err, VG_EDB, NULL, "case %s: neither new nor found", pp->case_id);
+		else if (rc == 1) {
+			c = slot;
+			rc = 0;
+		}
 	}
 	if (rc)
 		return rc;
@@ -314,7 +310,7 @@ static int put_locked(struct vg_store *st, struct put *p, const char *actor,
 	if (rc == 0 && actor)
 		rc = audit_put(st, p, actor, err);
 	if (rc == 0)
-		cache_note(st, p, c, res->became_latest);
+		cache_note(p, slot, res->became_latest);
 	return rc;
 }
 

@@ -159,6 +159,7 @@ int sq_setting_get(struct vg_store *st, const char *key, struct vg_arena *a, con
 struct vg_put_prep {
 	const char *case_id, *report_id, *source, *unit, *first_product, *first_event;
 	size_t case_id_len;
+	uint64_t case_hash; /* vg_hash64 of case_id, for the case cache */
 	const void *doc; /* the binary document (case.h: vg_case_to_bin) */
 	size_t doc_len;
 	const char *json; /* canonical JSON, for the audit; NULL when not asked */

@@ -92,7 +92,12 @@ uint32_t vg_map_find(const struct vg_map *m, const char *key, size_t len)
 
 uint32_t vg_map_intern(struct vg_map *m, const char *key, size_t len, bool *added)
 {
-	uint64_t h = vg_hash64(key, len);
+	return vg_map_intern_hashed(m, key, len, vg_hash64(key, len), added);
+}
+
+uint32_t vg_map_intern_hashed(struct vg_map *m, const char *key, size_t len, uint64_t h,
+                              bool *added)
+{
 	size_t i = probe(m, h, key, len);
 	uint32_t id;
 

@@ -209,6 +209,10 @@ void vg_map_free(struct vg_map *m);
 uint32_t vg_map_intern(struct vg_map *m, const char *key, size_t len, bool *added);
 /* Id of key or UINT32_MAX when absent. */
 uint32_t vg_map_find(const struct vg_map *m, const char *key, size_t len);
+/* intern with h == vg_hash64(key, len) computed by the caller (e.g. on
+ * another thread); a different h breaks the map. */
+uint32_t vg_map_intern_hashed(struct vg_map *m, const char *key, size_t len, uint64_t h,
+                              bool *added);
 uint32_t vg_map_count(const struct vg_map *m);
 const char *vg_map_key(const struct vg_map *m, uint32_t id, size_t *len);
 uint64_t vg_hash64(const void *data, size_t len);
