@@ -234,6 +234,15 @@ static void test_map_interning(void **state)
 	assert_int_equal(vg_map_find(m, "a\0c", 3), UINT32_MAX);
 	assert_int_equal(vg_map_intern(m, "阿莫西林", strlen("阿莫西林"), NULL), 10001);
 	assert_int_equal(vg_map_count(m), 10002);
+	/* the hash computed elsewhere (the store's loader thread) gives the
+	 * same ids as interning by key, both ways round */
+	assert_int_equal(vg_map_intern_hashed(m, "drug-5", 6, vg_hash64("drug-5", 6), &added), 5);
+	assert_false(added);
+	assert_int_equal(vg_map_intern_hashed(m, "new", 3, vg_hash64("new", 3), &added), 10002);
+	assert_true(added);
+	assert_int_equal(vg_map_find(m, "new", 3), 10002);
+	assert_int_equal(vg_map_intern(m, "new", 3, &added), 10002);
+	assert_false(added);
 	vg_map_free(m);
 }
 
