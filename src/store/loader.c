@@ -73,6 +73,17 @@ struct vg_store_loader {
 
 /* ------------------------------------------------------------ the writer */
 
+/* "case ID: " before the message, so an error reported later, or on the
+ * other thread, still says which case it was about. */
+static void name_case(struct vg_err *err, const char *case_id)
+{
+	struct vg_err in = *err;
+
+	*err = (struct vg_err)VG_ERR_INIT; /* vg_err_set keeps a first error */
+	vg_err_set(err, in.code ? in.code : VG_EDB, in.field[0] ? in.field : NULL, "case %s: %s",
+	           case_id, in.msg);
+}
+
 static int commit_if_full(struct vg_store_loader *l, struct vg_err *err)
 {
 	int rc;
@@ -113,6 +124,8 @@ static void write_chunk(struct vg_store_loader *l, struct chunk *c)
 	for (size_t i = 0; i < c->n; i++) {
 		if (write_item(l, &c->items[i], &err) == 0)
 			continue;
+		/* the reader's thread reports it: say which case */
+		name_case(&err, c->items[i].pp.case_id);
 		vg_store_rollback(l->st);
 		pthread_mutex_lock(&l->mu);
 		l->werr = err;
@@ -205,6 +218,8 @@ static int sync_item(struct vg_store_loader *l, const struct vg_case_version *v,
 		return rc == VG_ENOTFOUND ? 0 : rc;
 	}
 	rc = vg_store_put_version(l->st, v, NULL, &res, err);
+	if (rc && v->case_id && !strstr(err->msg, v->case_id))
+		name_case(err, v->case_id);
 	if (rc)
 		return rc;
 	l->s.cases_added += res.case_added;

@@ -378,9 +378,12 @@ static int rebin_one(struct vg_store *st, sqlite3_stmt *sel, sqlite3_stmt *upd, 
 	vg_arena_reset(&st->scratch);
 	rc = vg_st_rebin((const char *)sqlite3_column_blob(sel, 1),
 	                 (size_t)sqlite3_column_bytes(sel, 1), &st->scratch, &st->bin, hash, err);
-	if (rc)
+	if (rc) {
+		struct vg_err in = *err;
+		*err = (struct vg_err)VG_ERR_INIT; /* vg_err_set keeps a first error */
 		return vg_err_set(err, VG_EDB, NULL, "migration 4: version %" PRId64 ": %s", id,
-		                  err->msg);
+		                  in.msg);
+	}
 	sqlite3_reset(upd);
 	sqlite3_bind_blob(upd, 1, st->bin.p, (int)st->bin.len, SQLITE_STATIC);
 	sqlite3_bind_blob(upd, 2, hash, sizeof(hash), SQLITE_STATIC);

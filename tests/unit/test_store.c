@@ -977,6 +977,44 @@ static void test_failed_put_midway(void **state)
 	assert_true(r.case_added);
 }
 
+/* A stored JSON document that no longer decodes stops migration 4 with a
+ * message naming the version; the file stays at schema 3, untouched. */
+static void test_migration_4_bad_document(void **state)
+{
+	struct fx *f = *state;
+	struct vg_err err = VG_ERR_INIT;
+	struct vg_store *st = NULL;
+	char path[160];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+
+	if (pg_base)
+		return;
+	snprintf(path, sizeof(path), "%s/bad.db", f->dir);
+	v2_file(f, path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE versions SET document = '{\"case_id\": 7}'"
+	                              " WHERE id = 2", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(vg_store_open(path, 0, &st, &err), VG_EDB);
+	assert_null(st);
+	if (!strstr(err.msg, "migration 4: version 2: "))
+		fail_msg("%s", err.msg);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_migrations",
+	                                    -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 3);
+	sqlite3_finalize(s);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM versions"
+	                                    " WHERE substr(document, 1, 1) = '{'", -1, &s, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 2); /* version 1 not converted either */
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
 /* Reads take a JSON document as well as a binary one (the first byte
  * tells), whatever wrote it there. */
 static void test_json_documents_still_read(void **state)
@@ -1117,6 +1155,8 @@ static void test_loader_failure(void **state)
 		rc = err.code;
 	assert_int_not_equal(rc, 0);
 	assert_non_null(strstr(err.msg, "boom"));
+	if (!strstr(err.msg, "case F00025: ")) /* names the case */
+		fail_msg("%s", err.msg);
 	/* SQLite: batches F0-F9 and F10-F19 committed; PostgreSQL undoes the
 	 * failed put alone (a savepoint) but the caller gives up there too. */
 	assert_int_equal(info(f).cases, 20);
@@ -1397,6 +1437,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clean_failure_keeps_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_put_midway, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_handles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_4_bad_document, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_documents_still_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loader_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loader_abandon, setup, teardown),
