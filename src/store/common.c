@@ -11,20 +11,28 @@
 #include <time.h>
 #include <xxhash.h>
 
-int vg_st_encode(const struct vg_case_version *v, struct vg_buf *doc, unsigned char hash[16],
-                 struct vg_err *err)
+/* doc = encode(v), hash = XXH3-128 of its bytes, in canonical byte order. */
+static int encode_hashed(const struct vg_case_version *v, int (*encode)(const struct
+                         vg_case_version *, struct vg_buf *), struct vg_buf *doc,
+                         unsigned char hash[16], struct vg_err *err)
 {
 	XXH128_hash_t h;
 	int rc;
 
 	vg_buf_reset(doc);
-	rc = vg_case_to_json(v, doc);
+	rc = encode(v, doc);
 	if (rc)
 		return vg_err_set(err, rc, NULL, "case %s: cannot encode the version: %s", v->case_id,
 		                  vg_strerror(rc));
 	h = XXH3_128bits(doc->p, doc->len);
 	XXH128_canonicalFromHash((XXH128_canonical_t *)hash, h);
 	return 0;
+}
+
+int vg_st_encode(const struct vg_case_version *v, struct vg_buf *doc, unsigned char hash[16],
+                 struct vg_err *err)
+{
+	return encode_hashed(v, vg_case_to_json, doc, hash, err);
 }
 
 int vg_st_decode(const char *doc, size_t len, struct vg_arena *a, struct vg_arena *scratch,
@@ -61,17 +69,7 @@ static const char *keep(struct vg_arena *a, const char *s)
 static int encode_bin(const struct vg_case_version *v, struct vg_buf *bin,
                       unsigned char hash[16], struct vg_err *err)
 {
-	XXH128_hash_t h;
-	int rc;
-
-	vg_buf_reset(bin);
-	rc = vg_case_to_bin(v, bin);
-	if (rc)
-		return vg_err_set(err, rc, NULL, "case %s: cannot encode the version: %s", v->case_id,
-		                  vg_strerror(rc));
-	h = XXH3_128bits(bin->p, bin->len);
-	XXH128_canonicalFromHash((XXH128_canonical_t *)hash, h);
-	return 0;
+	return encode_hashed(v, vg_case_to_bin, bin, hash, err);
 }
 
 int vg_st_rebin(const char *json, size_t len, struct vg_arena *a, struct vg_buf *bin,

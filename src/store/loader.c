@@ -201,7 +201,9 @@ static int writer_error(struct vg_store_loader *l, struct vg_err *err)
 	if (failed)
 		*err = l->werr;
 	pthread_mutex_unlock(&l->mu);
-	return failed ? (err->code ? err->code : VG_EDB) : 0;
+	if (failed && !err->code)
+		err->code = VG_EDB;
+	return failed ? err->code : 0;
 }
 
 /* Synchronous (no writer thread): write the item now. */
@@ -228,8 +230,12 @@ static int sync_item(struct vg_store_loader *l, const struct vg_case_version *v,
 	return commit_if_full(l, err);
 }
 
-static struct item *next_slot(struct vg_store_loader *l)
+/* The item the next put or delete fills, or NULL after the writer failed
+ * (its error then in *err); the synchronous path never gets here. */
+static struct item *next_slot(struct vg_store_loader *l, struct vg_err *err)
 {
+	if (writer_error(l, err))
+		return NULL;
 	if (l->fill->n == CHUNK_ITEMS || l->fill->a.total >= CHUNK_BYTES)
 		hand_over(l);
 	return &l->fill->items[l->fill->n];
@@ -243,10 +249,8 @@ int vg_store_loader_put(struct vg_store_loader *l, const struct vg_case_version 
 
 	if (!l->threaded)
 		return sync_item(l, v, NULL, err);
-	rc = writer_error(l, err);
-	if (rc)
-		return rc;
-	it = next_slot(l);
+	if (!(it = next_slot(l, err)))
+		return err->code;
 	rc = vg_st_prepare(v, &l->fill->a, NULL, &l->bin, &it->pp, err);
 	if (rc)
 		return rc;
@@ -258,14 +262,11 @@ int vg_store_loader_put(struct vg_store_loader *l, const struct vg_case_version 
 int vg_store_loader_delete(struct vg_store_loader *l, const char *case_id, struct vg_err *err)
 {
 	struct item *it;
-	int rc;
 
 	if (!l->threaded)
 		return sync_item(l, NULL, case_id, err);
-	rc = writer_error(l, err);
-	if (rc)
-		return rc;
-	it = next_slot(l);
+	if (!(it = next_slot(l, err)))
+		return err->code;
 	memset(it, 0, sizeof(*it));
 	it->pp.case_id = vg_arena_strdup(&l->fill->a, case_id);
 	it->del = true;
