@@ -28,6 +28,12 @@
  *
  * Roll-up (LLT -> PT -> primary HLT/HLGT/SOC) is two hash look-ups and a
  * copy; the hierarchy is read-only after loading.
+ *
+ * The files come from a folder (vg_meddra_load) or from memory
+ * (vg_meddra_load_mem, used by fuzz/fuzz_meddra.c and the tests): one
+ * struct src hides which, so both go through the same line reader, caps
+ * and checks; "absent" means no such file in the folder or no such name
+ * in the array.
  */
 #include "vg.h"
 #include "terms/terms_int.h"
@@ -82,6 +88,14 @@ int vg_meddra_level_parse(const char *s)
 		if (vg_sv_ieq_cstr(vg_sv_trim(vg_sv_of(s)), level_names[i]))
 			return i;
 	return -1;
+}
+
+/* qsort, but not on fewer than two elements: an empty array may be NULL,
+ * which qsort must not be given (UBSan; found by fuzz/fuzz_meddra.c). */
+static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
 }
 
 /* ---------------------------------------------------------------- tables */
@@ -195,15 +209,57 @@ static int code_at(struct asc *a, int col, uint32_t *out, struct vg_err *err)
 	return 0;
 }
 
+/* Where the files come from: a folder (vg_meddra_load) or n in-memory
+ * files (vg_meddra_load_mem). */
+struct src {
+	const char *dir;
+	const struct vg_meddra_file *files;
+	size_t n;
+};
+
+static const struct vg_meddra_file *mem_file(const struct src *s, const char *file)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->files[i].name && strcmp(s->files[i].name, file) == 0)
+			return &s->files[i];
+	return NULL;
+}
+
+static bool exists(struct vg_meddra *m, const struct src *s, const char *file)
+{
+	FILE *f;
+
+	if (!s->dir)
+		return mem_file(s, file) != NULL;
+	f = fopen(vg_arena_printf(&m->arena, "%s/%s", s->dir, file), "rb");
+	if (f)
+		fclose(f);
+	return f != NULL;
+}
+
+static int open_asc(struct vg_meddra *m, const struct src *s, const char *file, struct lines *r,
+                    struct vg_err *err)
+{
+	const struct vg_meddra_file *mf;
+
+	if (s->dir)
+		return lines_open(r, vg_arena_printf(&m->arena, "%s/%s", s->dir, file), file, err);
+	mf = mem_file(s, file);
+	if (!mf)
+		return vg_err_set(err, VG_ENOTFOUND, file, "cannot open %s: not among the files given",
+		                  file);
+	lines_open_mem(r, mf->text, mf->len, file);
+	return 0;
+}
+
 typedef int (*row_fn)(struct vg_meddra *m, struct asc *a, void *ctx, struct vg_err *err);
 
-static int read_asc(struct vg_meddra *m, const char *dir, const char *file, int need,
+static int read_asc(struct vg_meddra *m, const struct src *s, const char *file, int need,
                     row_fn fn, void *ctx, struct vg_err *err)
 {
-	char *path = vg_arena_printf(&m->arena, "%s/%s", dir, file);
 	struct asc *a = vg_xcalloc(1, sizeof(*a));
 	struct vg_sv line;
-	int rc = lines_open(&a->r, path, file, err);
+	int rc = open_asc(m, s, file, &a->r, err);
 
 	while (!rc && (rc = lines_next(&a->r, &line, err)) == 1) {
 		rc = 0;
@@ -379,8 +435,8 @@ static size_t lower(const struct links *l, uint32_t c)
 static void join_links(struct vg_meddra *m, struct links *hp, struct links *gh,
                        struct links *sg, struct rawvec *rv)
 {
-	qsort(gh->pairs, gh->n, sizeof(*gh->pairs), by_child);
-	qsort(sg->pairs, sg->n, sizeof(*sg->pairs), by_child);
+	sort(gh->pairs, gh->n, sizeof(*gh->pairs), by_child);
+	sort(sg->pairs, sg->n, sizeof(*sg->pairs), by_child);
 	for (size_t i = 0; i < hp->n; i++) {
 		uint32_t hlt = hp->pairs[i][0], pt = hp->pairs[i][1];
 		for (size_t j = lower(gh, hlt); j < gh->n && gh->pairs[j][1] == hlt; j++) {
@@ -433,7 +489,7 @@ static int finish_paths(struct vg_meddra *m, struct rawvec *rv, bool strict, con
 	struct level *pt = &m->lv[VG_MEDDRA_PT];
 	size_t i = 0;
 
-	qsort(rv->v, rv->n, sizeof(*rv->v), by_pt_primary);
+	sort(rv->v, rv->n, sizeof(*rv->v), by_pt_primary);
 	m->paths = vg_xreallocarray(NULL, rv->n ? rv->n : 1, sizeof(*m->paths));
 	for (uint32_t row = 0; row < pt->n; row++) {
 		size_t start = i;
@@ -458,16 +514,6 @@ static int finish_paths(struct vg_meddra *m, struct rawvec *rv, bool strict, con
 
 /* ------------------------------------------------------------------ load */
 
-static bool exists(struct vg_meddra *m, const char *dir, const char *file)
-{
-	char *path = vg_arena_printf(&m->arena, "%s/%s", dir, file);
-	FILE *f = fopen(path, "rb");
-
-	if (f)
-		fclose(f);
-	return f != NULL;
-}
-
 /* intl_ord.asc: the internationally agreed SOC order. */
 static int row_intl(struct vg_meddra *m, struct asc *a, void *ctx, struct vg_err *err)
 {
@@ -481,23 +527,23 @@ static int row_intl(struct vg_meddra *m, struct asc *a, void *ctx, struct vg_err
 	return rc;
 }
 
-static int load_paths(struct vg_meddra *m, const char *dir, struct vg_err *err)
+static int load_paths(struct vg_meddra *m, const struct src *s, struct vg_err *err)
 {
 	struct rawvec rv = {NULL, 0, 0};
 	struct links hp = {VG_MEDDRA_HLT, VG_MEDDRA_PT, NULL, 0, 0};
 	struct links gh = {VG_MEDDRA_HLGT, VG_MEDDRA_HLT, NULL, 0, 0};
 	struct links sg = {VG_MEDDRA_SOC, VG_MEDDRA_HLGT, NULL, 0, 0};
-	bool md = exists(m, dir, "mdhier.asc");
+	bool md = exists(m, s, "mdhier.asc");
 	int rc;
 
 	if (md) {
-		rc = read_asc(m, dir, "mdhier.asc", 12, row_mdhier, &rv, err);
+		rc = read_asc(m, s, "mdhier.asc", 12, row_mdhier, &rv, err);
 	} else {
-		rc = read_asc(m, dir, "hlt_pt.asc", 2, row_link, &hp, err);
+		rc = read_asc(m, s, "hlt_pt.asc", 2, row_link, &hp, err);
 		if (!rc)
-			rc = read_asc(m, dir, "hlgt_hlt.asc", 2, row_link, &gh, err);
+			rc = read_asc(m, s, "hlgt_hlt.asc", 2, row_link, &gh, err);
 		if (!rc)
-			rc = read_asc(m, dir, "soc_hlgt.asc", 2, row_link, &sg, err);
+			rc = read_asc(m, s, "soc_hlgt.asc", 2, row_link, &sg, err);
 		if (!rc)
 			join_links(m, &hp, &gh, &sg, &rv);
 	}
@@ -598,18 +644,18 @@ static int by_smq(const void *x, const void *y)
 	return (a->code > b->code) - (a->code < b->code);
 }
 
-static int load_smqs(struct vg_meddra *m, const char *dir, struct vg_err *err)
+static int load_smqs(struct vg_meddra *m, const struct src *s, struct vg_err *err)
 {
 	int rc;
 
 	m->smq.codes = vg_map_new(256);
 	m->smq.names = vg_map_new(256);
-	rc = read_asc(m, dir, "smq_list.asc", 8, row_smq, NULL, err);
+	rc = read_asc(m, s, "smq_list.asc", 8, row_smq, NULL, err);
 	if (!rc)
-		rc = read_asc(m, dir, "smq_content.asc", 7, row_smq_content, NULL, err);
+		rc = read_asc(m, s, "smq_content.asc", 7, row_smq_content, NULL, err);
 	if (rc)
 		return rc;
-	qsort(m->smqt, m->nsmqt, sizeof(*m->smqt), by_smq);
+	sort(m->smqt, m->nsmqt, sizeof(*m->smqt), by_smq);
 	for (size_t i = 0; i < m->nsmqt;) { /* each SMQ's slice of smqt */
 		size_t j = i;
 		while (j < m->nsmqt && m->smqt[j].smq == m->smqt[i].smq)
@@ -641,7 +687,7 @@ void vg_meddra_free(struct vg_meddra *m)
 	free(m);
 }
 
-int vg_meddra_load(const char *dir, struct vg_meddra **out, struct vg_err *err)
+static int load(const struct src *s, struct vg_meddra **out, struct vg_err *err)
 {
 	struct vg_meddra *m = vg_xcalloc(1, sizeof(*m));
 	int rc;
@@ -652,27 +698,46 @@ int vg_meddra_load(const char *dir, struct vg_meddra **out, struct vg_err *err)
 		m->lv[i].codes = vg_map_new(i == VG_MEDDRA_LLT ? 4096 : 1024);
 		m->lv[i].names = vg_map_new(i == VG_MEDDRA_LLT ? 4096 : 1024);
 	}
-	rc = read_asc(m, dir, "soc.asc", 2, row_term, &m->lv[VG_MEDDRA_SOC], err);
+	rc = read_asc(m, s, "soc.asc", 2, row_term, &m->lv[VG_MEDDRA_SOC], err);
 	if (!rc)
-		rc = read_asc(m, dir, "hlgt.asc", 2, row_term, &m->lv[VG_MEDDRA_HLGT], err);
+		rc = read_asc(m, s, "hlgt.asc", 2, row_term, &m->lv[VG_MEDDRA_HLGT], err);
 	if (!rc)
-		rc = read_asc(m, dir, "hlt.asc", 2, row_term, &m->lv[VG_MEDDRA_HLT], err);
+		rc = read_asc(m, s, "hlt.asc", 2, row_term, &m->lv[VG_MEDDRA_HLT], err);
 	if (!rc)
-		rc = read_asc(m, dir, "pt.asc", 4, row_pt, NULL, err);
+		rc = read_asc(m, s, "pt.asc", 4, row_pt, NULL, err);
 	if (!rc)
-		rc = read_asc(m, dir, "llt.asc", 3, row_llt, NULL, err);
+		rc = read_asc(m, s, "llt.asc", 3, row_llt, NULL, err);
 	if (!rc)
-		rc = load_paths(m, dir, err);
-	if (!rc && exists(m, dir, "intl_ord.asc"))
-		rc = read_asc(m, dir, "intl_ord.asc", 2, row_intl, NULL, err);
-	if (!rc && exists(m, dir, "smq_list.asc"))
-		rc = load_smqs(m, dir, err);
+		rc = load_paths(m, s, err);
+	if (!rc && exists(m, s, "intl_ord.asc"))
+		rc = read_asc(m, s, "intl_ord.asc", 2, row_intl, NULL, err);
+	if (!rc && exists(m, s, "smq_list.asc"))
+		rc = load_smqs(m, s, err);
 	if (rc) {
 		vg_meddra_free(m);
 		return rc;
 	}
 	*out = m;
 	return 0;
+}
+
+int vg_meddra_load(const char *dir, struct vg_meddra **out, struct vg_err *err)
+{
+	struct src s = {dir, NULL, 0};
+
+	if (!dir) {
+		*out = NULL;
+		return vg_err_set(err, VG_EINVAL, "", "no MedDRA folder given");
+	}
+	return load(&s, out, err);
+}
+
+int vg_meddra_load_mem(const struct vg_meddra_file *files, size_t n, struct vg_meddra **out,
+                       struct vg_err *err)
+{
+	struct src s = {NULL, files, files ? n : 0};
+
+	return load(&s, out, err);
 }
 
 /* ---------------------------------------------------------------- lookup */
@@ -827,7 +892,7 @@ size_t vg_meddra_smq_pts(const struct vg_meddra *m, uint32_t smq_code, int scope
 	if (row == UINT32_MAX || (scope != VG_MEDDRA_SMQ_NARROW && scope != VG_MEDDRA_SMQ_BROAD))
 		return 0;
 	n = smq_collect(m, row, scope, &pts);
-	qsort(pts, n, sizeof(*pts), cmp_u32);
+	sort(pts, n, sizeof(*pts), cmp_u32);
 	uint32_t *res = vg_arena_calloc(a, n ? n : 1, sizeof(*res));
 	for (size_t i = 0; i < n; i++)
 		if (i == 0 || pts[i] != pts[i - 1])

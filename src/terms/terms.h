@@ -189,6 +189,22 @@ struct vg_meddra; /* the loaded hierarchy, opaque, read-only once loaded */
  * with no primary path, is VG_EPARSE naming the PT.
  */
 int vg_meddra_load(const char *dir, struct vg_meddra **out, struct vg_err *err);
+
+/* One file of a distribution held in memory: name as in the folder
+ * ("llt.asc"), len bytes of text (no NUL needed). */
+struct vg_meddra_file {
+	const char *name;
+	const char *text;
+	size_t len;
+};
+/*
+ * Same as vg_meddra_load, from n in-memory files: a name not among files
+ * is an absent file (VG_ENOTFOUND naming it when it is required; the first
+ * of two entries with one name is used).  Names and codes are copied, so
+ * the texts may be freed once it returns.
+ */
+int vg_meddra_load_mem(const struct vg_meddra_file *files, size_t n, struct vg_meddra **out,
+                       struct vg_err *err);
 void vg_meddra_free(struct vg_meddra *m);
 
 /* Counts per level (index enum vg_meddra_level), for `vigil info`. */

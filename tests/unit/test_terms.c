@@ -1,8 +1,9 @@
 /*
  * test_terms.c - product-name cleaning and the dictionary (names seen in
- * the public FAERS samples, Chinese names), and the MedDRA loader and
- * roll-up on invented fixtures in the ASCII distribution layout
- * (tests/data/terms/PROVENANCE.md).  Run from the source root.
+ * the public FAERS samples, Chinese names), and the MedDRA loader (from a
+ * folder and from memory) and roll-up on invented fixtures in the ASCII
+ * distribution layout (tests/data/terms/PROVENANCE.md), with what
+ * fuzz/fuzz_meddra.c found as regression cases.  Run from the source root.
  */
 #include "vg.h"
 #include "terms/terms.h"
@@ -493,6 +494,139 @@ static void test_meddra_errors(void **state)
 	free(big);
 }
 
+/* ------------------------------------------------- MedDRA from memory */
+
+/* The fixture distribution read into memory, one file replaced by content
+ * or left out (content NULL), for vg_meddra_load_mem. */
+struct mem_dist {
+	struct vg_meddra_file f[VG_ARRAY_LEN(asc_files)];
+	char *text[VG_ARRAY_LEN(asc_files)];
+	size_t n;
+};
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *p = vg_xmalloc(65536);
+
+	assert_non_null(f);
+	*len = fread(p, 1, 65536, f);
+	assert_true(feof(f));
+	fclose(f);
+	return p;
+}
+
+static void mem_dist(struct mem_dist *d, const char *file, const char *content)
+{
+	char path[256];
+
+	memset(d, 0, sizeof(*d));
+	for (size_t i = 0; i < VG_ARRAY_LEN(asc_files); i++) {
+		struct vg_meddra_file *f = &d->f[d->n];
+		f->name = asc_files[i];
+		if (file && strcmp(file, asc_files[i]) == 0) {
+			if (!content)
+				continue;
+			f->text = d->text[d->n] = vg_xstrdup(content);
+			f->len = strlen(content);
+		} else {
+			snprintf(path, sizeof(path), FIX "meddra/%s", asc_files[i]);
+			f->text = d->text[d->n] = read_all(path, &f->len);
+		}
+		d->n++;
+	}
+}
+
+static void mem_dist_free(struct mem_dist *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->text[i]);
+}
+
+/* Load the fixture with one file replaced or left out; 0 or the error. */
+static int load_mem(const char *file, const char *content, struct vg_meddra **m,
+                    struct vg_err *err)
+{
+	struct mem_dist d;
+	int rc;
+
+	mem_dist(&d, file, content);
+	rc = vg_meddra_load_mem(d.f, d.n, m, err);
+	mem_dist_free(&d); /* the hierarchy keeps copies */
+	return rc;
+}
+
+/* The in-memory loader gives the folder loader's hierarchy, with either
+ * set of path files, and the same errors. */
+static void test_meddra_mem(void **state)
+{
+	(void)state;
+	struct vg_meddra *m = NULL;
+	struct vg_err err = VG_ERR_INIT;
+
+	assert_int_equal(load_mem(NULL, NULL, &m, &err), 0);
+	check_hierarchy(m);
+	vg_meddra_free(m);
+	assert_int_equal(load_mem("mdhier.asc", NULL, &m, &err), 0);
+	check_hierarchy(m);
+	vg_meddra_free(m);
+	assert_int_equal(load_mem("hlt.asc", NULL, &m, &err), VG_ENOTFOUND);
+	assert_null(m);
+	assert_string_equal(err.field, "hlt.asc");
+	vg_err_clear(&err);
+	assert_int_equal(load_mem("soc.asc", "90000001$Skin$\n9000x$Bad$\n", &m, &err), VG_EPARSE);
+	assert_string_equal(err.field, "soc.asc:2");
+	vg_err_clear(&err);
+	assert_int_equal(vg_meddra_load_mem(NULL, 0, &m, &err), VG_ENOTFOUND);
+	assert_string_equal(err.field, "soc.asc");
+}
+
+/*
+ * Found by fuzz/fuzz_meddra.c: files with no record (a blank line) and an
+ * SMQ with no PT in the asked scope handed qsort a NULL array (UBSan:
+ * "null pointer passed as argument 1").  A hierarchy without a PT loads;
+ * an SMQ whose terms are all broad has no narrow PT.
+ */
+static void test_meddra_empty(void **state)
+{
+	(void)state;
+	static const uint32_t broad[] = {93000002, 93000004};
+	struct vg_meddra *m = NULL;
+	struct vg_err err = VG_ERR_INIT;
+	struct mem_dist d;
+
+	assert_int_equal(load_mem("smq_content.asc",
+	                          "95000003$93000002$4$1$A$1$A$\n95000003$93000004$4$1$A$1$A$\n",
+	                          &m, &err), 0);
+	expect_pts(m, 95000003, VG_MEDDRA_SMQ_NARROW, NULL, 0);
+	expect_pts(m, 95000003, VG_MEDDRA_SMQ_BROAD, broad, 2);
+	expect_pts(m, 95000001, VG_MEDDRA_SMQ_BROAD, NULL, 0);
+	vg_meddra_free(m);
+	assert_int_equal(load_mem("smq_content.asc", "\n", &m, &err), 0);
+	expect_pts(m, 95000001, VG_MEDDRA_SMQ_BROAD, NULL, 0);
+	vg_meddra_free(m);
+	/* no PT, LLT, path or SMQ term: an empty hierarchy, from mdhier.asc
+	 * and from the three link files */
+	mem_dist(&d, NULL, NULL);
+	for (size_t i = 0; i < d.n; i++)
+		if (strcmp(d.f[i].name, "soc.asc") && strcmp(d.f[i].name, "hlgt.asc") &&
+		    strcmp(d.f[i].name, "hlt.asc") && strcmp(d.f[i].name, "intl_ord.asc") &&
+		    strcmp(d.f[i].name, "smq_list.asc"))
+			d.f[i].len = 0; /* there, without a record */
+	assert_int_equal(vg_meddra_load_mem(d.f, d.n, &m, &err), 0);
+	assert_int_equal(vg_meddra_count(m, VG_MEDDRA_PT), 0);
+	assert_int_equal(vg_meddra_count(m, VG_MEDDRA_SOC), 3);
+	expect_pts(m, 95000001, VG_MEDDRA_SMQ_BROAD, NULL, 0);
+	vg_meddra_free(m);
+	for (size_t i = 0; i < d.n; i++)
+		if (!strcmp(d.f[i].name, "mdhier.asc"))
+			d.f[i].name = "absent.asc";
+	assert_int_equal(vg_meddra_load_mem(d.f, d.n, &m, &err), 0);
+	assert_int_equal(vg_meddra_count(m, VG_MEDDRA_HLT), 5);
+	vg_meddra_free(m);
+	mem_dist_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest t[] = {
@@ -503,6 +637,8 @@ int main(void)
 		cmocka_unit_test(test_meddra_mdhier),
 		cmocka_unit_test(test_meddra_links),
 		cmocka_unit_test(test_meddra_errors),
+		cmocka_unit_test(test_meddra_mem),
+		cmocka_unit_test(test_meddra_empty),
 	};
 	return cmocka_run_group_tests(t, NULL, NULL);
 }
