@@ -28,6 +28,7 @@ harness_srcs() {
 	e2b) echo "$ING/e2b.c $ING/e2b_export.c $ING/rejects.c" ;;
 	maude | vaers | caers) echo "$ING/$1.c $ING/csv.c $ING/sort.c $ING/rejects.c" ;;
 	case_bin) echo "" ;;
+	meddra) echo "$ROOT/src/terms/lines.c $ROOT/src/terms/meddra.c" ;;
 	*) ls "$ING"/*.c "$ROOT"/src/terms/*.c 2>/dev/null | tr '\n' ' ' ;;
 	esac
 }
@@ -73,6 +74,25 @@ case_bin_seeds() {
 	"$tool" "$OUT/corpus/case_bin" "$@"
 }
 
+# fuzz_meddra's seeds: the fixture distribution as one input, its files cut
+# at form feeds in fuzz_meddra.c's order (an empty part is an absent file),
+# once with mdhier.asc and once with the three link files instead.
+meddra_seeds() {
+	d="$ROOT/tests/data/terms/meddra"
+	for set in mdhier links; do
+		first=1
+		for f in soc hlgt hlt pt llt mdhier hlt_pt hlgt_hlt soc_hlgt intl_ord smq_list \
+			smq_content; do
+			[ "$first" = 1 ] || printf '\f'
+			first=0
+			case "$set:$f" in
+			mdhier:hlt_pt | mdhier:hlgt_hlt | mdhier:soc_hlgt | links:mdhier) ;;
+			*) cat "$d/$f.asc" ;;
+			esac
+		done >"$OUT/corpus/meddra/seed-$set"
+	done
+}
+
 run_one() {
 	name=$1
 	src="$ROOT/fuzz/fuzz_$name.c"
@@ -93,6 +113,7 @@ run_one() {
 	fi
 	joined_seed "$name" "$seeds" >"$OUT/corpus/$name/joined-seed"
 	[ "$name" != case_bin ] || case_bin_seeds
+	[ "$name" != meddra ] || meddra_seeds
 	echo "fuzz/run.sh: $name for ${SECS}s, corpus $OUT/corpus/$name"
 	(cd "$OUT/$name" && "$bin" -max_total_time="$SECS" -max_len=65536 \
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$OUT/corpus/$name")
