@@ -95,6 +95,22 @@ static int commit_if_full(struct vg_store_loader *l, struct vg_err *err)
 	return rc ? rc : vg_store_begin(l->st, err);
 }
 
+/* After a deletion or a put, on either path: count it, commit when due. */
+static int note_delete(struct vg_store_loader *l, int rc, bool changed)
+{
+	l->s.cases_deleted += changed;
+	return rc == VG_ENOTFOUND ? 0 : rc; /* nothing to delete is fine */
+}
+
+static int note_put(struct vg_store_loader *l, const struct vg_put_result *res,
+                    struct vg_err *err)
+{
+	l->s.cases_added += res->case_added;
+	l->s.versions_added += res->version_added;
+	l->s.versions_superseded += res->superseded;
+	return commit_if_full(l, err);
+}
+
 static int write_item(struct vg_store_loader *l, const struct item *it, struct vg_err *err)
 {
 	struct vg_put_result res;
@@ -103,18 +119,10 @@ static int write_item(struct vg_store_loader *l, const struct item *it, struct v
 
 	if (it->del) {
 		rc = vg_store_delete_case(l->st, it->pp.case_id, &changed, err);
-		if (rc == VG_ENOTFOUND)
-			rc = 0;
-		l->s.cases_deleted += changed;
-		return rc;
+		return note_delete(l, rc, changed);
 	}
 	rc = l->st->ops->put_prepared(l->st, &it->pp, NULL, &res, err);
-	if (rc)
-		return rc;
-	l->s.cases_added += res.case_added;
-	l->s.versions_added += res.version_added;
-	l->s.versions_superseded += res.superseded;
-	return commit_if_full(l, err);
+	return rc ? rc : note_put(l, &res, err);
 }
 
 static void write_chunk(struct vg_store_loader *l, struct chunk *c)
@@ -216,18 +224,12 @@ static int sync_item(struct vg_store_loader *l, const struct vg_case_version *v,
 
 	if (del_id) {
 		rc = vg_store_delete_case(l->st, del_id, &changed, err);
-		l->s.cases_deleted += changed;
-		return rc == VG_ENOTFOUND ? 0 : rc;
+		return note_delete(l, rc, changed);
 	}
 	rc = vg_store_put_version(l->st, v, NULL, &res, err);
 	if (rc && v->case_id && !strstr(err->msg, v->case_id))
 		name_case(err, v->case_id);
-	if (rc)
-		return rc;
-	l->s.cases_added += res.case_added;
-	l->s.versions_added += res.version_added;
-	l->s.versions_superseded += res.superseded;
-	return commit_if_full(l, err);
+	return rc ? rc : note_put(l, &res, err);
 }
 
 /* The item the next put or delete fills, or NULL after the writer failed

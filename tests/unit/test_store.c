@@ -238,6 +238,20 @@ static void test_migrations(void **state)
 	assert_int_equal(access(missing, F_OK), -1);
 }
 
+/* The one value a query on db returns, as text in a (NULL for NULL). */
+static const char *sql_value(sqlite3 *db, const char *sql, struct vg_arena *a)
+{
+	sqlite3_stmt *s = NULL;
+	const char *v;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	v = (const char *)sqlite3_column_text(s, 0);
+	v = v ? vg_arena_strdup(a, v) : NULL;
+	sqlite3_finalize(s);
+	return v;
+}
+
 /* Migrations 3 and 4 on a file written by schema 2: the products and
  * events rows become per-version counts and store-wide totals; the JSON
  * documents become binary ones hashed as stored, so the same versions put
@@ -290,7 +304,6 @@ static void test_migrations_3_4(void **state)
 	struct vg_store_info in;
 	char path[160];
 	sqlite3 *db = NULL;
-	sqlite3_stmt *s = NULL;
 	int version = 0, applied = 0;
 
 	if (pg_base)
@@ -317,24 +330,13 @@ static void test_migrations_3_4(void **state)
 	}
 	vg_store_close(st);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(nproducts || '/' || nevents)"
-	                                    " FROM (SELECT * FROM versions ORDER BY id)",
-	                                    -1, &s, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_string_equal((const char *)sqlite3_column_text(s, 0), "1/0,2/1");
-	sqlite3_finalize(s);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM versions"
-	                                    " WHERE substr(document, 1, 1) = x'B1'", -1, &s, NULL),
-	                 SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(s, 0), 2);
-	sqlite3_finalize(s);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master"
-	                                    " WHERE name IN ('products', 'events')", -1, &s, NULL),
-	                 SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(s, 0), 0);
-	sqlite3_finalize(s);
+	assert_string_equal(sql_value(db, "SELECT group_concat(nproducts || '/' || nevents)"
+	                              " FROM (SELECT * FROM versions ORDER BY id)", &f->a),
+	                    "1/0,2/1");
+	assert_string_equal(sql_value(db, "SELECT count(*) FROM versions"
+	                              " WHERE substr(document, 1, 1) = x'B1'", &f->a), "2");
+	assert_string_equal(sql_value(db, "SELECT count(*) FROM sqlite_master"
+	                              " WHERE name IN ('products', 'events')", &f->a), "0");
 	sqlite3_close(db);
 }
 
@@ -986,7 +988,6 @@ static void test_migration_4_bad_document(void **state)
 	struct vg_store *st = NULL;
 	char path[160];
 	sqlite3 *db = NULL;
-	sqlite3_stmt *s = NULL;
 
 	if (pg_base)
 		return;
@@ -1001,17 +1002,10 @@ static void test_migration_4_bad_document(void **state)
 	if (!strstr(err.msg, "migration 4: version 2: "))
 		fail_msg("%s", err.msg);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_migrations",
-	                                    -1, &s, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(s, 0), 3);
-	sqlite3_finalize(s);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM versions"
-	                                    " WHERE substr(document, 1, 1) = '{'", -1, &s, NULL),
-	                 SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(s, 0), 2); /* version 1 not converted either */
-	sqlite3_finalize(s);
+	assert_string_equal(sql_value(db, "SELECT max(version) FROM schema_migrations", &f->a), "3");
+	/* version 1 not converted either */
+	assert_string_equal(sql_value(db, "SELECT count(*) FROM versions"
+	                              " WHERE substr(document, 1, 1) = '{'", &f->a), "2");
 	sqlite3_close(db);
 }
 
@@ -1032,11 +1026,8 @@ static void test_json_documents_still_read(void **state)
 	put(f, v);
 	assert_int_equal(vg_case_to_json(v, &json), 0);
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT substr(document, 1, 1) = x'B1' FROM versions",
-	                                    -1, &s, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(s, 0), 1); /* stored binary */
-	sqlite3_finalize(s);
+	assert_string_equal(sql_value(db, "SELECT substr(document, 1, 1) = x'B1' FROM versions",
+	                              &f->a), "1"); /* stored binary */
 	assert_int_equal(sqlite3_prepare_v2(db, "UPDATE versions SET document = ?1", -1, &s, NULL),
 	                 SQLITE_OK);
 	sqlite3_bind_text(s, 1, json.p, (int)json.len, SQLITE_STATIC);
