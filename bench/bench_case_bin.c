@@ -6,10 +6,11 @@
  *                            binary decode (default 1000000); the JSON
  *                            decode, ~10x slower, runs N/10
  *
- * The corpus is bench_case_json's (4096 versions looking like FAERS
- * reports: ids, two dates, patient, 3 products, 4 events; one in eight
- * also with a Chinese narrative, dates of every precision, an action code,
- * weight and a causality row), built once and used round-robin.  Before
+ * The corpus is bench_case_json's, from bench_versions.c (4096 versions
+ * looking like FAERS reports: ids, two dates, patient, 3 products, 4
+ * events; one in eight also with a Chinese narrative, dates of every
+ * precision, an action code, weight and a causality row), built once and
+ * used round-robin.  Before
  * timing, every version is checked: the JSON of its decoded binary
  * document must be its own JSON, byte for byte.
  *
@@ -23,93 +24,9 @@
 #include "vg.h"
 #include "util/util.h"
 #include "case/case.h"
-
-#include <time.h>
+#include "bench_versions.h"
 
 enum { CORPUS = 4096 };
-
-static double cpu_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static uint64_t rng = 88172645463325252ull;
-
-static uint64_t next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static const char *pick_name(struct vg_arena *a, const char *prefix)
-{
-	double u = (double)(next() >> 11) / 9007199254740992.0;
-
-	return vg_arena_printf(a, "%s%04u", prefix, (unsigned)(u * u * u * 2000));
-}
-
-/* As bench_case_json.c. */
-static void add_extras(struct vg_case_version *v, struct vg_arena *a, unsigned i)
-{
-	struct vg_causality *c = vg_case_add_causality(v, a);
-
-	v->narrative = "患者用药后出现皮疹，停药后好转。\n\"rash\" resolved\t(day 3) \\ see notes";
-	v->created = vg_date_from_days(19000 + (int32_t)(i % 500));
-	v->created.hour = (int8_t)(i % 24);
-	v->created.minute = (int8_t)(i % 60);
-	v->created.second = (int8_t)(i % 61);
-	v->created.prec = VG_DATE_SECOND;
-	v->birth = (struct vg_date){(int16_t)(1930 + i % 90), (int8_t)(1 + i % 12), 0, 0, 0, 0,
-	                            VG_DATE_MONTH};
-	v->weight_kg = 40 + (double)(i % 700) / 10;
-	v->reporter_name = "李医生";
-	v->products[0].action = 1 + (int)(i % 4);
-	v->products[0].start = (struct vg_date){2023, 0, 0, 0, 0, 0, VG_DATE_YEAR};
-	v->events[0].onset = vg_date_from_days(19100 + (int32_t)(i % 300));
-	c->product = 0;
-	c->event = 0;
-	c->result = "很可能";
-}
-
-/* As bench_case_json.c. */
-static struct vg_case_version *gen(struct vg_arena *a, unsigned i)
-{
-	struct vg_case_version *v = vg_case_new(a);
-
-	v->case_id = vg_arena_printf(a, "US-%09u", i);
-	v->report_id = v->case_id;
-	v->source = "faers";
-	v->latest = vg_date_from_days(19000 + (int32_t)(i % 700));
-	v->received = v->latest;
-	v->sex = 1 + (int)(i % 2);
-	v->age_value = 20 + i % 60;
-	v->age_unit = "a";
-	v->age_years = v->age_value;
-	v->qualification = VG_QUAL_PHYSICIAN;
-	v->country = "US";
-	v->klass = VG_CLASS_DRUG;
-	v->serious = i % 3 == 0;
-	for (int k = 0; k < 3; k++) {
-		struct vg_product *p = vg_case_add_product(v, a);
-		p->role = k == 0 ? VG_ROLE_SUSPECT : VG_ROLE_CONCOMITANT;
-		p->klass = VG_CLASS_DRUG;
-		p->name = pick_name(a, "DRUG");
-		p->ingredient = p->name;
-	}
-	for (int k = 0; k < 4; k++) {
-		struct vg_event *e = vg_case_add_event(v, a);
-		e->term = pick_name(a, "Reaction ");
-		e->coded = e->term;
-	}
-	if (i % 8 == 7)
-		add_extras(v, a, i);
-	return v;
-}
 
 static struct vg_case_version *corpus[CORPUS];
 static struct vg_buf json[CORPUS], bin[CORPUS];
@@ -128,8 +45,8 @@ static void prepare(struct vg_arena *a, double *jbytes, double *bbytes)
 	struct vg_case_version *w;
 
 	vg_arena_init(&tmp, 0);
+	bench_corpus(a, corpus, CORPUS);
 	for (unsigned i = 0; i < CORPUS; i++) {
-		corpus[i] = gen(a, i);
 		json[i] = (struct vg_buf)VG_BUF_INIT(0);
 		bin[i] = (struct vg_buf)VG_BUF_INIT(0);
 		if (vg_case_to_json(corpus[i], &json[i]) || vg_case_to_bin(corpus[i], &bin[i]))
@@ -159,14 +76,14 @@ static double time_encode(unsigned long n, int (*enc)(const struct vg_case_versi
                                                       struct vg_buf *))
 {
 	struct vg_buf doc = VG_BUF_INIT(0);
-	double c = cpu_now();
+	double c = bench_cpu_now();
 
 	for (unsigned long i = 0; i < n; i++) {
 		vg_buf_reset(&doc);
 		if (enc(corpus[i % CORPUS], &doc))
 			die("does not encode", (unsigned)(i % CORPUS));
 	}
-	c = cpu_now() - c;
+	c = bench_cpu_now() - c;
 	vg_buf_release(&doc);
 	return c;
 }
@@ -179,7 +96,7 @@ static double time_decode(unsigned long n, bool binary)
 	double c;
 
 	vg_arena_init(&a, 1 << 16);
-	c = cpu_now();
+	c = bench_cpu_now();
 	for (unsigned long i = 0; i < n; i++) {
 		const struct vg_buf *d = binary ? &bin[i % CORPUS] : &json[i % CORPUS];
 		int rc;
@@ -193,7 +110,7 @@ static double time_decode(unsigned long n, bool binary)
 		if (rc)
 			die("does not decode", (unsigned)(i % CORPUS));
 	}
-	c = cpu_now() - c;
+	c = bench_cpu_now() - c;
 	vg_arena_release(&a);
 	return c;
 }

@@ -4,9 +4,10 @@
  *   bench_store [N] [DB]     N versions (default 200000), DB a fresh file
  *                            (default /tmp/vg_bench_store.db, replaced)
  *
- * The versions look like FAERS reports: one version per case (every tenth
- * case gets a second, later follow-up), 3 products and 4 events each, names
- * drawn with a skew (a few very frequent drugs and reactions, a long tail).
+ * The versions look like FAERS reports (bench_versions.c): one version per
+ * case (every tenth case gets a second, later follow-up), 3 products and 4
+ * events each, names drawn with a skew (a few very frequent drugs and
+ * reactions, a long tail); each durable thread draws its own names.
  * Phases, each timed with the monotonic clock:
  *   gen      building the versions only (subtract it from the rest)
  *   encode   building + vg_case_to_json (the store's share is put - encode)
@@ -23,95 +24,25 @@
 #include "util/util.h"
 #include "case/case.h"
 #include "store/store.h"
+#include "bench_versions.h"
 
 #include <pthread.h>
-#include <time.h>
 #include <unistd.h>
-
-/* CPU seconds of this process: the machine is shared, wall time is noisy. */
-static double cpu_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static double t0, c0;
 
 static void start(void)
 {
 	t0 = vg_now_seconds();
-	c0 = cpu_now();
+	c0 = bench_cpu_now();
 }
 
 static void report(const char *phase, long n)
 {
-	double t = vg_now_seconds() - t0, c = cpu_now() - c0;
+	double t = vg_now_seconds() - t0, c = bench_cpu_now() - c0;
 
 	printf("%-7s %9ld  wall %7.3f s %9.0f /s   cpu %7.3f s %9.0f /s\n", phase, n, t, n / t, c,
 	       n / c);
-}
-
-static uint64_t rng = 88172645463325252ull;
-
-static uint64_t next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-/* Skewed pick in [0, n): squaring a uniform favours small ids. */
-static unsigned skew(unsigned n)
-{
-	double u = (double)(next() >> 11) / 9007199254740992.0;
-	return (unsigned)(u * u * u * n);
-}
-
-static char names[2][2000][24];
-
-static void make_names(void)
-{
-	for (int i = 0; i < 2000; i++) {
-		snprintf(names[0][i], sizeof(names[0][i]), "DRUG%04d", i);
-		snprintf(names[1][i], sizeof(names[1][i]), "Reaction %04d", i);
-	}
-}
-
-static struct vg_case_version *gen(struct vg_arena *a, unsigned i, bool followup)
-{
-	struct vg_case_version *v = vg_case_new(a);
-	char id[24];
-
-	snprintf(id, sizeof(id), "US-%09u", i);
-	v->case_id = vg_arena_strdup(a, id);
-	v->report_id = v->case_id;
-	v->source = "faers";
-	v->latest = vg_date_from_days(19000 + (int32_t)(i % 700) + (followup ? 30 : 0));
-	v->received = v->latest;
-	v->sex = 1 + (int)(i % 2);
-	v->age_value = 20 + i % 60;
-	v->age_unit = "a";
-	v->age_years = v->age_value;
-	v->qualification = VG_QUAL_PHYSICIAN;
-	v->country = "US";
-	v->klass = VG_CLASS_DRUG;
-	v->serious = i % 3 == 0;
-	for (int k = 0; k < 3; k++) {
-		struct vg_product *p = vg_case_add_product(v, a);
-		p->role = k == 0 ? VG_ROLE_SUSPECT : VG_ROLE_CONCOMITANT;
-		p->klass = VG_CLASS_DRUG;
-		p->name = names[0][skew(2000)];
-		p->ingredient = p->name;
-	}
-	for (int k = 0; k < 4; k++) {
-		struct vg_event *e = vg_case_add_event(v, a);
-		e->term = names[1][skew(2000)];
-		e->coded = e->term;
-	}
-	return v;
 }
 
 static void die(const char *what, const struct vg_err *err)
@@ -130,16 +61,17 @@ static long put_all(struct vg_store *st, unsigned n, int dry)
 	struct vg_arena a = VG_ARENA_INIT;
 	struct vg_err err = VG_ERR_INIT;
 	struct vg_put_result r;
+	struct bench_rng rng = BENCH_RNG_INIT;
 	long puts = 0;
 
 	vg_arena_init(&a, 16 * 1024);
-	rng = 88172645463325252ull;
 	if (!dry && vg_store_begin(st, &err))
 		die("begin", &err);
 	for (unsigned i = 0, c = 0; i < n; i++) {
 		bool fu = (i % 11) == 10;
 		vg_arena_reset(&a);
-		struct vg_case_version *v = gen(&a, fu ? c - 1 : c++, fu);
+		struct vg_case_version *v =
+			bench_version(&a, &rng, fu ? c - 1 : c++, fu ? BENCH_FOLLOWUP : 0);
 		if (dry == DRY_ENCODE && vg_case_to_json(v, &doc) == 0)
 			vg_buf_reset(&doc);
 		if (!dry && vg_store_put_version(st, v, NULL, &r, &err))
@@ -168,6 +100,7 @@ static void *durable_thread(void *arg)
 	struct vg_err err = VG_ERR_INIT;
 	struct vg_store *st = NULL;
 	struct vg_put_result r;
+	struct bench_rng rng = BENCH_RNG_INIT;
 
 	vg_arena_init(&a, 16 * 1024);
 	if (vg_store_open(d->path, 0, &st, &err))
@@ -175,7 +108,8 @@ static void *durable_thread(void *arg)
 	for (int i = 0; i < d->puts; i++) {
 		double t = vg_now_seconds();
 		vg_arena_reset(&a);
-		struct vg_case_version *v = gen(&a, 100000000u + (unsigned)(d->thread * d->puts + i), false);
+		unsigned id = 100000000u + (unsigned)(d->thread * d->puts + i);
+		struct vg_case_version *v = bench_version(&a, &rng, id, 0);
 		if (vg_store_put_version(st, v, "bench", &r, &err))
 			die("durable put", &err);
 		t = vg_now_seconds() - t;
@@ -221,7 +155,6 @@ int main(int argc, char **argv)
 	char side[512];
 	long puts, prods = 0;
 
-	make_names();
 	unlink(path);
 	snprintf(side, sizeof(side), "%s-wal", path);
 	unlink(side);
