@@ -39,30 +39,50 @@ static struct vg_date D(const char *s)
 	return d;
 }
 
-/* A complete, valid version. */
-static struct vg_case_version *full_case(void)
+/* An initial spontaneous report sent through the API. */
+static struct vg_case_version *api_report(const char *case_id, const char *report_id)
 {
 	struct vg_case_version *v = vg_case_new(&A);
-	v->case_id = "CN-GDADR-2024-000123";
-	v->report_id = "CN-GDADR-2024-000123";
+	v->case_id = case_id;
+	v->report_id = report_id;
 	v->source = "api";
 	v->report_type = VG_RT_SPONTANEOUS;
 	v->initial = true;
-	v->created = D("2024-03-01");
-	v->received = D("2024-02-28");
-	v->latest = D("2024-02-28");
-	v->aware = D("2024-02-28");
-	v->submitted = D("2024-03-01");
-	v->unit = "U001";
-	v->country = "CN";
-	v->qualification = VG_QUAL_PHYSICIAN;
-	v->reporter_name = "李医生";
-	v->patient_id = "张某";
+	return v;
+}
+
+/* The version's five dates, in the order the JSON form writes them. */
+static void set_dates(struct vg_case_version *v, const char *created, const char *received,
+                      const char *latest, const char *aware, const char *submitted)
+{
+	v->created = D(created);
+	v->received = D(received);
+	v->latest = D(latest);
+	v->aware = D(aware);
+	v->submitted = D(submitted);
+}
+
+/* The patient: a woman of 34 years (34 "a"), 60.5 kg. */
+static void set_woman_of_34(struct vg_case_version *v)
+{
 	v->sex = VG_SEX_FEMALE;
 	v->age_value = 34;
 	v->age_unit = "a";
 	v->age_years = 34;
 	v->weight_kg = 60.5;
+}
+
+/* A complete, valid version. */
+static struct vg_case_version *full_case(void)
+{
+	struct vg_case_version *v = api_report("CN-GDADR-2024-000123", "CN-GDADR-2024-000123");
+	set_dates(v, "2024-03-01", "2024-02-28", "2024-02-28", "2024-02-28", "2024-03-01");
+	v->unit = "U001";
+	v->country = "CN";
+	v->qualification = VG_QUAL_PHYSICIAN;
+	v->reporter_name = "李医生";
+	v->patient_id = "张某";
+	set_woman_of_34(v);
 	v->serious = true;
 	v->seriousness = VG_SER_HOSPITALISATION;
 	v->klass = VG_CLASS_DRUG;
@@ -557,21 +577,12 @@ static void test_json_exact_bytes(void **state)
 		"\"events\":[{\"term\":\"皮疹\",\"onset\":\"2024-02-27T08:05:00\",\"outcome\":\"fatal\","
 		"\"seriousness\":[\"other\"]}],"
 		"\"causality\":[{\"product\":0,\"event\":-7},{\"product\":2147483647,\"event\":0}]}";
-	struct vg_case_version *v = vg_case_new(&A);
+	struct vg_case_version *v = api_report("CN\x01\x1f-\"q\"\\", "报告\xe2\x80\xa8行\xe2\x80\xa9");
 	struct vg_product *p;
 	struct vg_event *e;
 	struct vg_causality *c;
 
-	v->case_id = "CN\x01\x1f-\"q\"\\";
-	v->report_id = "报告\xe2\x80\xa8行\xe2\x80\xa9";
-	v->source = "api";
-	v->report_type = VG_RT_SPONTANEOUS;
-	v->initial = true;
-	v->created = D("2024-03-01T10:15:07");
-	v->received = D("20240228");
-	v->latest = D("2024022809");
-	v->aware = D("2024-02");
-	v->submitted = D("2024");
+	set_dates(v, "2024-03-01T10:15:07", "20240228", "2024022809", "2024-02", "2024");
 	v->qualification = VG_QUAL_PHYSICIAN;
 	v->age_value = 34;
 	v->age_unit = "a";
@@ -845,11 +856,7 @@ static struct vg_case_version *rich_case(void)
 	v->report_type = VG_RT_NOT_AVAILABLE;
 	v->nullified = v->amendment = v->unexpected = v->redacted = true;
 	v->nullify_reason = "重复报告";
-	v->created = D("2024-03-01T10:15:07");
-	v->received = D("2024-02-28T23:59");
-	v->latest = D("2024022809");
-	v->aware = D("9999-12-31");
-	v->submitted = D("0001");
+	set_dates(v, "2024-03-01T10:15:07", "2024-02-28T23:59", "2024022809", "9999-12-31", "0001");
 	v->region = "440100";
 	v->qualification = VG_QUAL_CONSUMER;
 	v->reporter_org = "某医院";
@@ -1027,11 +1034,7 @@ static void test_bin_exact_bytes(void **state)
 	v->case_id = "C1";
 	v->source = "api";
 	v->latest = D("2024-03-01");
-	v->sex = VG_SEX_FEMALE;
-	v->age_value = 34;
-	v->age_unit = "a";
-	v->age_years = 34;
-	v->weight_kg = 60.5;
+	set_woman_of_34(v); /* sex, age value and unit, weight */
 	v->serious = true;
 	v->seriousness = VG_SER_DEATH | VG_SER_HOSPITALISATION;
 	vg_case_add_product(v, &A)->role = VG_ROLE_SUSPECT;
