@@ -93,6 +93,41 @@ static char *json_of(const struct vg_case_version *v)
 	return vg_buf_detach(&b, NULL);
 }
 
+static void expect_date(struct vg_date d, const char *iso)
+{
+	char out[24];
+
+	vg_date_format_iso(&d, out);
+	assert_string_equal(out, iso);
+}
+
+/* A product as a test expects it: the role, and every string given (NULL:
+ * not checked), the dates as vg_date_format_iso writes them. */
+struct want_product {
+	int role;
+	const char *name, *ingredient, *route, *dose, *approval_no, *start, *end;
+};
+
+static void expect_str(const char *got, const char *want)
+{
+	if (want)
+		assert_string_equal(got, want);
+}
+
+static void expect_product(const struct vg_product *p, struct want_product w)
+{
+	assert_int_equal(p->role, w.role);
+	expect_str(p->name, w.name);
+	expect_str(p->ingredient, w.ingredient);
+	expect_str(p->route, w.route);
+	expect_str(p->dose, w.dose);
+	expect_str(p->approval_no, w.approval_no);
+	if (w.start)
+		expect_date(p->start, w.start);
+	if (w.end)
+		expect_date(p->end, w.end);
+}
+
 /* 2022Q4 subset as FDA ships it: ASCII/ + Deleted/, LF, text-sorted keys. */
 static void test_2022q4_counts(void **state)
 {
@@ -127,7 +162,6 @@ static void test_2022q4_case(void **state)
 	struct vg_rejects rj = {NULL, 0};
 	struct vg_err err = VG_ERR_INIT;
 	const struct vg_case_version *v;
-	char d[24];
 
 	assert_int_equal(run(&c, &st, &rj, &err, 1, DATA "/2022q4"), 0);
 	v = find(&c, "FAERS-10011573");
@@ -136,10 +170,8 @@ static void test_2022q4_case(void **state)
 	assert_string_equal(v->source, "faers");
 	assert_string_equal(v->source_version, "3");
 	assert_false(v->initial);
-	vg_date_format_iso(&v->received, d);
-	assert_string_equal(d, "2014-03-14");
-	vg_date_format_iso(&v->latest, d);
-	assert_string_equal(d, "2022-11-23");
+	expect_date(v->received, "2014-03-14");
+	expect_date(v->latest, "2022-11-23");
 	assert_string_equal(v->unit, "MERCK");
 	assert_string_equal(v->country, "CA");
 	assert_int_equal(v->qualification, VG_QUAL_OTHER_HCP); /* HP */
@@ -150,22 +182,15 @@ static void test_2022q4_case(void **state)
 	assert_int_equal(v->seriousness, VG_SER_LIFE_THREATENING | VG_SER_OTHER);
 	assert_true(v->serious);
 	assert_int_equal(v->nproducts, 4);
-	assert_int_equal(v->products[0].role, VG_ROLE_SUSPECT);
-	assert_string_equal(v->products[0].name, "JANUVIA");
-	assert_string_equal(v->products[0].ingredient, "SITAGLIPTIN PHOSPHATE");
-	assert_string_equal(v->products[0].route, "Oral");
-	assert_string_equal(v->products[0].dose, "100 mg 1 every 1 day");
-	assert_string_equal(v->products[0].approval_no, "21995");
-	vg_date_format_iso(&v->products[0].start, d);
-	assert_string_equal(d, "2012-04-07");
-	vg_date_format_iso(&v->products[0].end, d);
-	assert_string_equal(d, "2012-04-09");
+	expect_product(&v->products[0], (struct want_product){
+		.role = VG_ROLE_SUSPECT, .name = "JANUVIA", .ingredient = "SITAGLIPTIN PHOSPHATE",
+		.route = "Oral", .dose = "100 mg 1 every 1 day", .approval_no = "21995",
+		.start = "2012-04-07", .end = "2012-04-09"});
 	assert_int_equal(v->products[1].role, VG_ROLE_CONCOMITANT);
 	assert_string_equal(v->products[3].indication, "Type 2 diabetes mellitus");
 	assert_int_equal(v->nevents, 2);
 	assert_string_equal(v->events[0].coded, "Pancreatitis chronic");
-	vg_date_format_iso(&v->events[1].onset, d);
-	assert_string_equal(d, "2013-08-01");
+	expect_date(v->events[1].onset, "2013-08-01");
 	assert_true(vg_case_is_valid(v));
 	coll_free(&c);
 }
@@ -181,7 +206,6 @@ static void test_2012q4_layout(void **state)
 	struct vg_rejects rj = {NULL, 0};
 	struct vg_err err = VG_ERR_INIT;
 	const struct vg_case_version *v;
-	char d[24];
 
 	assert_int_equal(run(&c, &st, &rj, &err, 1, DATA "/2012q4"), 0);
 	assert_int_equal(c.n, 9);
@@ -190,8 +214,7 @@ static void test_2012q4_layout(void **state)
 	v = find(&c, "FAERS-3448328");
 	assert_non_null(v);
 	assert_int_equal(v->sex, VG_SEX_FEMALE);         /* gndr_cod */
-	vg_date_format_iso(&v->created, d);              /* " rept_dt" */
-	assert_string_equal(d, "2012-11-28");
+	expect_date(v->created, "2012-11-28");           /* " rept_dt" */
 	assert_int_equal(v->qualification, VG_QUAL_CONSUMER);
 	assert_int_equal(v->seriousness, VG_SER_CONGENITAL | VG_SER_OTHER); /* outc_code */
 	assert_int_equal(v->nproducts, 5);               /* DRUG file starts with a BOM */
@@ -214,7 +237,6 @@ static void test_legacy_aers(void **state)
 	struct vg_rejects rj = {NULL, 0};
 	struct vg_err err = VG_ERR_INIT;
 	const struct vg_case_version *v;
-	char d[24];
 
 	assert_int_equal(run(&c, &st, &rj, &err, 1, DATA "/aers2004q1"), 0);
 	assert_int_equal(c.n, 100);
@@ -225,8 +247,7 @@ static void test_legacy_aers(void **state)
 	assert_string_equal(v->report_id, "4263742");
 	assert_null(v->source_version);
 	assert_true(v->initial);
-	vg_date_format_iso(&v->received, d); /* no init_fda_dt: FDA_DT of an initial */
-	assert_string_equal(d, "2004-01-02");
+	expect_date(v->received, "2004-01-02"); /* no init_fda_dt: FDA_DT of an initial */
 	assert_int_equal(v->nproducts, 4);
 	assert_string_equal(v->products[0].name, "TAVOR");
 	assert_int_equal(v->products[1].role, VG_ROLE_SUSPECT); /* SS */
@@ -485,14 +506,6 @@ static void test_bad_lines(void **state)
 	rm_tmpdir();
 }
 
-static void expect_date(struct vg_date d, const char *iso)
-{
-	char out[24];
-
-	vg_date_format_iso(&d, out);
-	assert_string_equal(out, iso);
-}
-
 /*
  * Field conversions on the reader's fast paths (FORMATS.md 1.3/1.6): dates
  * of 8, 6 and 4 digits with 00 parts, invalid days and a 10-digit date
@@ -559,15 +572,11 @@ static void test_field_conversions(void **state)
 	assert_string_equal(v->country, "JP");
 	assert_int_equal(v->seriousness, VG_SER_OTHER);
 	assert_int_equal(v->nproducts, 2);
-	assert_int_equal(v->products[0].role, VG_ROLE_SUSPECT);
-	assert_string_equal(v->products[0].ingredient, "SITAGLIPTIN PHOSPHATE");
-	assert_string_equal(v->products[0].dose, "10 QD");
-	assert_string_equal(v->products[0].approval_no, "020702");
-	expect_date(v->products[0].start, "2020-02-01");
-	expect_date(v->products[0].end, "2020-03-02");
-	assert_int_equal(v->products[1].role, VG_ROLE_CONCOMITANT);
-	assert_string_equal(v->products[1].ingredient, "ACETAMINOPHEN");
-	assert_string_equal(v->products[1].dose, "2.5 MG");
+	expect_product(&v->products[0], (struct want_product){
+		.role = VG_ROLE_SUSPECT, .ingredient = "SITAGLIPTIN PHOSPHATE", .dose = "10 QD",
+		.approval_no = "020702", .start = "2020-02-01", .end = "2020-03-02"});
+	expect_product(&v->products[1], (struct want_product){
+		.role = VG_ROLE_CONCOMITANT, .ingredient = "ACETAMINOPHEN", .dose = "2.5 MG"});
 
 	v = find(&c, "FAERS-101");
 	assert_non_null(v);
@@ -580,8 +589,8 @@ static void test_field_conversions(void **state)
 	assert_string_equal(v->age_unit, "{decade}");
 	assert_true(isnan(v->weight_kg));
 	assert_string_equal(v->country, "US");
-	assert_int_equal(v->products[0].role, VG_ROLE_INTERACTING);
-	assert_string_equal(v->products[0].dose, "10 MG QD");
+	expect_product(&v->products[0],
+	               (struct want_product){.role = VG_ROLE_INTERACTING, .dose = "10 MG QD"});
 	coll_free(&c);
 	rm_tmpdir();
 }
