@@ -96,10 +96,13 @@ static int commit_if_full(struct vg_store_loader *l, struct vg_err *err)
 }
 
 /* After a deletion or a put, on either path: count it, commit when due. */
-static int note_delete(struct vg_store_loader *l, int rc, bool changed)
+static int note_delete(struct vg_store_loader *l, int rc, bool changed, struct vg_err *err)
 {
 	l->s.cases_deleted += changed;
-	return rc == VG_ENOTFOUND ? 0 : rc; /* nothing to delete is fine */
+	if (rc != VG_ENOTFOUND)
+		return rc;
+	*err = (struct vg_err)VG_ERR_INIT; /* nothing to delete is fine */
+	return 0;
 }
 
 static int note_put(struct vg_store_loader *l, const struct vg_put_result *res,
@@ -119,7 +122,7 @@ static int write_item(struct vg_store_loader *l, const struct item *it, struct v
 
 	if (it->del) {
 		rc = vg_store_delete_case(l->st, it->pp.case_id, &changed, err);
-		return note_delete(l, rc, changed);
+		return note_delete(l, rc, changed, err);
 	}
 	rc = l->st->ops->put_prepared(l->st, &it->pp, NULL, &res, err);
 	return rc ? rc : note_put(l, &res, err);
@@ -224,7 +227,7 @@ static int sync_item(struct vg_store_loader *l, const struct vg_case_version *v,
 
 	if (del_id) {
 		rc = vg_store_delete_case(l->st, del_id, &changed, err);
-		return note_delete(l, rc, changed);
+		return note_delete(l, rc, changed, err);
 	}
 	rc = vg_store_put_version(l->st, v, NULL, &res, err);
 	if (rc && v->case_id && !strstr(err->msg, v->case_id))
