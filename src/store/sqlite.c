@@ -457,6 +457,30 @@ static void sqlite_once(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/*
+ * A read-only open of a file written by an older vigil: upgrade it first
+ * with a short read-write open (each migration is atomic), since a reader
+ * of the old schema would fail on the first query naming a new table
+ * (`vigil info` and the totals of migration 3).  A file that cannot be
+ * written gets an error that says what to do.
+ */
+static int upgrade_first(const char *uri, int flags, int have, struct vg_err *err)
+{
+	int newest = vg_sqlite_migrations[vg_sqlite_nmigrations - 1].version;
+	struct vg_store *rw = NULL;
+	struct vg_err in = VG_ERR_INIT;
+	int rc = vg_sq_open(uri, flags & ~(VG_STORE_READONLY | VG_STORE_CREATE), &rw, &in);
+
+	if (rc == 0) {
+		sq_close(rw);
+		return 0;
+	}
+	return vg_err_set(err, rc, NULL,
+	                  "the database's schema (version %d) is older than this program's (%d)"
+	                  " and could not be upgraded (open it once with write access): %s",
+	                  have, newest, in.msg);
+}
+
 int vg_sq_open(const char *uri, int flags, struct vg_store **out, struct vg_err *err)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -482,6 +506,13 @@ int vg_sq_open(const char *uri, int flags, struct vg_store **out, struct vg_err 
 	if (rc) {
 		sq_close(st);
 		return rc;
+	}
+	if ((flags & VG_STORE_READONLY) &&
+	    st->schema_version < vg_sqlite_migrations[vg_sqlite_nmigrations - 1].version) {
+		int have = st->schema_version;
+		sq_close(st);
+		rc = upgrade_first(uri, flags, have, err);
+		return rc ? rc : vg_sq_open(uri, flags, out, err);
 	}
 	*out = st;
 	return 0;

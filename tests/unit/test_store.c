@@ -979,6 +979,32 @@ static void test_failed_put_midway(void **state)
 	assert_true(r.case_added);
 }
 
+/* A read-only open (vigil info, cases, signals, the server's readers) of a
+ * file from an older vigil upgrades it first, then reads it. */
+static void test_readonly_open_upgrades(void **state)
+{
+	struct fx *f = *state;
+	struct vg_err err = VG_ERR_INIT;
+	struct vg_store *st = NULL;
+	struct vg_store_info in;
+	struct vg_case_version *v = NULL;
+	char path[160];
+	int version = 0;
+
+	if (pg_base)
+		return;
+	snprintf(path, sizeof(path), "%s/old.db", f->dir);
+	v2_file(f, path);
+	assert_int_equal(vg_store_open(path, VG_STORE_READONLY, &st, &err), 0);
+	assert_int_equal(vg_store_schema_version(st, &version, NULL, &err), 0);
+	assert_int_equal(version, 4);
+	assert_int_equal(vg_store_info(st, &in, &err), 0);
+	assert_int_equal(in.products, 3);
+	assert_int_equal(vg_store_case_latest(st, "M1", &f->a, &v, &err), 0);
+	assert_int_equal(v->latest.month, 3);
+	vg_store_close(st);
+}
+
 /* A stored JSON document that no longer decodes stops migration 4 with a
  * message naming the version; the file stays at schema 3, untouched. */
 static void test_migration_4_bad_document(void **state)
@@ -1429,6 +1455,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failed_put_midway, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_handles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_4_bad_document, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_open_upgrades, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_documents_still_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loader_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loader_abandon, setup, teardown),
