@@ -48,7 +48,6 @@
 #include "ingest/ingest_int.h"
 
 #include <ctype.h>
-#include <sys/stat.h>
 #include <math.h>
 #include <strings.h>
 
@@ -91,11 +90,9 @@ struct run {
 	size_t nadded;
 	const char *const *names;
 	struct vg_arena arena;
-	struct vg_progress prog; /* drawn when opts->progress */
-	uint64_t base;           /* bytes of the files already read */
+	struct vg_ingest_meter meter; /* progress over the input bytes */
 };
 
-static void tick(struct run *r, const struct vg_csv *c);
 
 static void reject(struct run *r, const char *file, int64_t line, const char *fmt, ...)
 	VG_PRINTF(4, 5);
@@ -207,7 +204,7 @@ static int read_file(struct run *r, int file, struct vg_csv *c)
 		if (rc == VG_EIO)
 			return rc;
 		r->st->rows_read++;
-		tick(r, c);
+		vg_ingest_meter_tick(&r->meter, r->st->rows_read, c);
 		if (rc < 0)
 			reject(r, r->names[file], c->line, "CAERS: %s",
 			       rc == VG_ETOOBIG ? "record too long" : "quoted field not closed");
@@ -487,25 +484,6 @@ static int join(struct run *r)
 
 /* ------------------------------------------------------------ driver */
 
-/* Progress over the input bytes, every 4096 rows. */
-static void tick(struct run *r, const struct vg_csv *c)
-{
-	if (r->opts && r->opts->progress && (r->st->rows_read & 4095) == 0)
-		vg_progress_update(&r->prog, r->base + c->bytes);
-}
-
-static void progress_start(struct run *r, const struct vg_ingest_mem *mem, char **paths, int n)
-{
-	uint64_t total = 0;
-	struct stat sb;
-
-	if (!r->opts || !r->opts->progress)
-		return;
-	for (int i = 0; i < n; i++)
-		total += mem ? mem[i].len : stat(paths[i], &sb) == 0 ? (uint64_t)sb.st_size : 0;
-	vg_progress_start(&r->prog, "caers", total);
-}
-
 static int run_inputs(struct run *r, const struct vg_ingest_mem *mem, char **paths, int n)
 {
 	struct vg_csv_opts o = VG_CSV_OPTS_INIT(',');
@@ -515,44 +493,45 @@ static int run_inputs(struct run *r, const struct vg_ingest_mem *mem, char **pat
 	o.encoding = VG_CSV_AUTO;
 	o.max_record = r->opts && r->opts->max_line ? r->opts->max_line : 0;
 	r->sorter = vg_sorter_new(SORT_BUDGET);
-	progress_start(r, mem, paths, n);
+	vg_ingest_meter_start(&r->meter, r->opts, "caers", mem, paths, n);
 	vg_arena_init(&r->arena, 0);
 	for (int i = 0; i < n && rc == 0; i++) {
 		struct vg_csv c;
 		if ((rc = vg_ingest_open_input(&c, mem, paths, i, &o, r->err)) < 0)
 			break;
 		rc = read_file(r, i, &c);
-		r->base += c.bytes;
+		vg_ingest_meter_done(&r->meter, &c);
 		vg_csv_close(&c);
 	}
 	if (rc == 0 && r->nadded && (rc = vg_sorter_finish(r->sorter, r->err)) == 0)
 		rc = join(r);
-	if (r->opts && r->opts->progress)
-		vg_progress_finish(&r->prog);
+	vg_ingest_meter_finish(&r->meter);
 	vg_sorter_free(r->sorter);
 	vg_arena_release(&r->arena);
 	return rc;
+}
+
+/* vg_ingest_job_run's callback: this reader's state over the job's inputs. */
+static int run_job(const struct vg_ingest_job *j)
+{
+	struct run r = {.opts = j->opts, .sink = j->sink, .st = j->stats, .err = j->err,
+	                .names = j->names};
+
+	return run_inputs(&r, j->in, j->paths, j->n);
 }
 
 int vg_ingest_caers_mem(const struct vg_ingest_mem *in, int n, const struct vg_ingest_opts *opts,
                         const struct vg_ingest_sink *sink, struct vg_ingest_stats *stats,
                         struct vg_err *err)
 {
-	const char **names = vg_ingest_mem_names(in, n);
-	struct run r = {.opts = opts, .sink = sink, .st = stats, .err = err, .names = names};
-	int rc = run_inputs(&r, in, NULL, n);
-	free(names);
-	return rc;
+	return vg_ingest_job_run(run_job, in, NULL, n, opts, sink, stats, err);
 }
 
 static int run_caers(const struct vg_ingest_opts *opts, char **files, int nfiles,
                      const struct vg_ingest_sink *sink, struct vg_ingest_stats *stats,
                      struct vg_err *err)
 {
-	struct run r = {.opts = opts, .sink = sink, .st = stats, .err = err,
-	                .names = (const char *const *)files};
-
-	return run_inputs(&r, NULL, files, nfiles);
+	return vg_ingest_job_run(run_job, NULL, files, nfiles, opts, sink, stats, err);
 }
 
 const struct vg_ingest_format vg_ingest_caers = {

@@ -44,6 +44,7 @@
 #include "ingest/ingest_int.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -855,6 +856,53 @@ int vg_ingest_open_input(struct vg_csv *c, const struct vg_ingest_mem *in, char 
 		return vg_csv_open(c, paths[i], o, err);
 	vg_csv_open_mem(c, in[i].name, in[i].data, in[i].len, o);
 	return 0;
+}
+
+int vg_ingest_job_run(int (*run)(const struct vg_ingest_job *job),
+                      const struct vg_ingest_mem *in, char **paths, int n,
+                      const struct vg_ingest_opts *opts, const struct vg_ingest_sink *sink,
+                      struct vg_ingest_stats *stats, struct vg_err *err)
+{
+	const char **names = in ? vg_ingest_mem_names(in, n) : NULL;
+	struct vg_ingest_job job = {opts, sink, stats, err, in, paths,
+	                            names ? names : (const char *const *)paths, n};
+	int rc = run(&job);
+
+	free(names);
+	return rc;
+}
+
+void vg_ingest_meter_start(struct vg_ingest_meter *m, const struct vg_ingest_opts *opts,
+                           const char *label, const struct vg_ingest_mem *in, char **paths,
+                           int n)
+{
+	uint64_t total = 0;
+	struct stat sb;
+
+	memset(m, 0, sizeof(*m));
+	m->on = opts && opts->progress;
+	if (!m->on)
+		return;
+	for (int i = 0; i < n; i++)
+		total += in ? in[i].len : stat(paths[i], &sb) == 0 ? (uint64_t)sb.st_size : 0;
+	vg_progress_start(&m->bar, label, total);
+}
+
+void vg_ingest_meter_tick(struct vg_ingest_meter *m, int64_t rows_read, const struct vg_csv *c)
+{
+	if (m->on && (rows_read & 4095) == 0)
+		vg_progress_update(&m->bar, m->base + c->bytes);
+}
+
+void vg_ingest_meter_done(struct vg_ingest_meter *m, const struct vg_csv *c)
+{
+	m->base += c->bytes;
+}
+
+void vg_ingest_meter_finish(struct vg_ingest_meter *m)
+{
+	if (m->on)
+		vg_progress_finish(&m->bar);
 }
 
 const char **vg_ingest_mem_names(const struct vg_ingest_mem *in, int n)

@@ -247,6 +247,41 @@ int vg_ingest_open_input(struct vg_csv *c, const struct vg_ingest_mem *in, char 
                          const struct vg_csv_opts *o, struct vg_err *err);
 /* The names of n in-memory inputs, NULL-terminated (malloc'd: free it). */
 const char **vg_ingest_mem_names(const struct vg_ingest_mem *in, int n);
+
+/* One run of a reader over its inputs: in-memory ones (in non-NULL, names
+ * taken from them) or the files paths[0..n-1] (named by their paths).
+ * vg_ingest_job_run fills the job and calls run with it; the MAUDE, VAERS
+ * and CAERS readers' file and in-memory entries are both this call. */
+struct vg_ingest_job {
+	const struct vg_ingest_opts *opts;
+	const struct vg_ingest_sink *sink;
+	struct vg_ingest_stats *stats;
+	struct vg_err *err;
+	const struct vg_ingest_mem *in;
+	char **paths;
+	const char *const *names;
+	int n;
+};
+int vg_ingest_job_run(int (*run)(const struct vg_ingest_job *job),
+                      const struct vg_ingest_mem *in, char **paths, int n,
+                      const struct vg_ingest_opts *opts, const struct vg_ingest_sink *sink,
+                      struct vg_ingest_stats *stats, struct vg_err *err);
+
+/* Progress over the bytes of a run's inputs (files or memory), for the
+ * MAUDE, VAERS and CAERS readers: the bar's total is their summed size;
+ * tick after each row (it draws every 4096), done after each input.
+ * Everything is a no-op unless opts->progress. */
+struct vg_ingest_meter {
+	struct vg_progress bar;
+	uint64_t base; /* bytes of the inputs already read */
+	bool on;
+};
+void vg_ingest_meter_start(struct vg_ingest_meter *m, const struct vg_ingest_opts *opts,
+                           const char *label, const struct vg_ingest_mem *in, char **paths,
+                           int n);
+void vg_ingest_meter_tick(struct vg_ingest_meter *m, int64_t rows_read, const struct vg_csv *c);
+void vg_ingest_meter_done(struct vg_ingest_meter *m, const struct vg_csv *c);
+void vg_ingest_meter_finish(struct vg_ingest_meter *m);
 int vg_ingest_maude_mem(const struct vg_ingest_mem *in, int n, const struct vg_ingest_opts *opts,
                         const struct vg_ingest_sink *sink, struct vg_ingest_stats *stats,
                         struct vg_err *err);

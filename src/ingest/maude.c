@@ -74,7 +74,6 @@
 #include "ingest/ingest_int.h"
 
 #include <ctype.h>
-#include <sys/stat.h>
 #include <math.h>
 #include <strings.h>
 
@@ -150,15 +149,13 @@ struct run {
 	size_t nadded; /* records given to the sorter */
 	const char *const *names; /* file names by index, for rejects */
 	struct vg_arena arena;
-	struct vg_progress prog; /* drawn when opts->progress */
-	uint64_t base;           /* bytes of the files already read */
+	struct vg_ingest_meter meter; /* progress over the input bytes */
 	/* problem-code dictionaries: [0] patient, [1] device; code -> text */
 	struct vg_map *dict[2];
 	char **desc[2];
 	size_t ndesc[2], desc_cap[2];
 };
 
-static void tick(struct run *r, const struct vg_csv *c);
 
 static void reject(struct run *r, const char *file, int64_t line, const char *fmt, ...)
 	VG_PRINTF(4, 5);
@@ -384,7 +381,7 @@ static int feed(struct run *r, struct file *f, const struct vg_csv *c)
 	int rc = 0;
 
 	r->st->rows_read++;
-	tick(r, c);
+	vg_ingest_meter_tick(&r->meter, r->st->rows_read, c);
 	if (c->nf && key_of(c->f[0], key)) {
 		rc = finish(r, f);
 		pend_start(f, c);
@@ -881,25 +878,6 @@ static void dict_free(struct run *r)
 	}
 }
 
-/* Progress over the input bytes, every 4096 rows. */
-static void tick(struct run *r, const struct vg_csv *c)
-{
-	if (r->opts && r->opts->progress && (r->st->rows_read & 4095) == 0)
-		vg_progress_update(&r->prog, r->base + c->bytes);
-}
-
-static void progress_start(struct run *r, const struct vg_ingest_mem *mem, char **paths, int n)
-{
-	uint64_t total = 0;
-	struct stat sb;
-
-	if (!r->opts || !r->opts->progress)
-		return;
-	for (int i = 0; i < n; i++)
-		total += mem ? mem[i].len : stat(paths[i], &sb) == 0 ? (uint64_t)sb.st_size : 0;
-	vg_progress_start(&r->prog, "maude", total);
-}
-
 static int run_inputs(struct run *r, const struct vg_ingest_mem *mem, char **paths, int n)
 {
 	struct vg_csv_opts o = VG_CSV_OPTS_INIT('|');
@@ -908,7 +886,7 @@ static int run_inputs(struct run *r, const struct vg_ingest_mem *mem, char **pat
 	o.encoding = VG_CSV_AUTO;
 	o.max_record = r->opts && r->opts->max_line ? r->opts->max_line : 0;
 	r->sorter = vg_sorter_new(SORT_BUDGET);
-	progress_start(r, mem, paths, n);
+	vg_ingest_meter_start(&r->meter, r->opts, "maude", mem, paths, n);
 	vg_arena_init(&r->arena, 0);
 	for (int i = 0; i < n && rc == 0; i++) {
 		struct file f;
@@ -925,39 +903,40 @@ static int run_inputs(struct run *r, const struct vg_ingest_mem *mem, char **pat
 		if ((rc = vg_ingest_open_input(&c, mem, paths, i, dk < 0 ? &o : &dopts, r->err)) < 0)
 			break;
 		rc = dk < 0 ? read_file(r, &f, &c) : read_dict(r, dk, r->names[i], &c);
-		r->base += c.bytes;
+		vg_ingest_meter_done(&r->meter, &c);
 		vg_csv_close(&c);
 		vg_buf_release(&f.pend);
 	}
 	if (rc == 0 && r->nadded && (rc = vg_sorter_finish(r->sorter, r->err)) == 0)
 		rc = join(r);
-	if (r->opts && r->opts->progress)
-		vg_progress_finish(&r->prog);
+	vg_ingest_meter_finish(&r->meter);
 	vg_sorter_free(r->sorter);
 	vg_arena_release(&r->arena);
 	dict_free(r);
 	return rc;
 }
 
+/* vg_ingest_job_run's callback: this reader's state over the job's inputs. */
+static int run_job(const struct vg_ingest_job *j)
+{
+	struct run r = {.opts = j->opts, .sink = j->sink, .st = j->stats, .err = j->err,
+	                .names = j->names};
+
+	return run_inputs(&r, j->in, j->paths, j->n);
+}
+
 int vg_ingest_maude_mem(const struct vg_ingest_mem *in, int n, const struct vg_ingest_opts *opts,
                         const struct vg_ingest_sink *sink, struct vg_ingest_stats *stats,
                         struct vg_err *err)
 {
-	const char **names = vg_ingest_mem_names(in, n);
-	struct run r = {.opts = opts, .sink = sink, .st = stats, .err = err, .names = names};
-	int rc = run_inputs(&r, in, NULL, n);
-	free(names);
-	return rc;
+	return vg_ingest_job_run(run_job, in, NULL, n, opts, sink, stats, err);
 }
 
 static int run_maude(const struct vg_ingest_opts *opts, char **files, int nfiles,
                      const struct vg_ingest_sink *sink, struct vg_ingest_stats *stats,
                      struct vg_err *err)
 {
-	struct run r = {.opts = opts, .sink = sink, .st = stats, .err = err,
-	                .names = (const char *const *)files};
-
-	return run_inputs(&r, NULL, files, nfiles);
+	return vg_ingest_job_run(run_job, NULL, files, nfiles, opts, sink, stats, err);
 }
 
 const struct vg_ingest_format vg_ingest_maude = {
