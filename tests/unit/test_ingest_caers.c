@@ -14,69 +14,15 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "ingest_got.h"
+
 #define DATA "tests/data/caers/"
-
-struct got {
-	struct vg_arena a;
-	struct vg_case_version *v[160];
-	size_t n;
-	struct vg_ingest_stats st;
-	struct vg_rejects rj;
-	char rejects[8192];
-	FILE *rf;
-};
-
-static int collect(void *ctx, const struct vg_case_version *v, struct vg_err *err)
-{
-	struct got *g = ctx;
-
-	(void)err;
-	if (g->n < VG_ARRAY_LEN(g->v))
-		g->v[g->n++] = vg_case_copy(v, &g->a);
-	return 0;
-}
 
 static int load(struct got *g, const char *file)
 {
-	struct vg_ingest_sink sink = {collect, NULL, g};
-	struct vg_ingest_opts o;
 	struct vg_err err = VG_ERR_INIT;
-	char path[256];
-	char *files[1] = {path};
-	int rc;
 
-	memset(g, 0, sizeof *g);
-	vg_arena_init(&g->a, 0);
-	g->rf = fmemopen(g->rejects, sizeof g->rejects - 1, "w");
-	g->rj.out = g->rf;
-	memset(&o, 0, sizeof o);
-	o.rejects = &g->rj;
-	snprintf(path, sizeof path, DATA "%s", file);
-	rc = vg_ingest_find("caers")->run(&o, files, 1, &sink, &g->st, &err);
-	fflush(g->rf);
-	return rc;
-}
-
-static void got_release(struct got *g)
-{
-	fclose(g->rf);
-	vg_arena_release(&g->a);
-}
-
-static const struct vg_case_version *find(struct got *g, const char *id)
-{
-	for (size_t i = 0; i < g->n; i++)
-		if (!strcmp(g->v[i]->case_id, id))
-			return g->v[i];
-	fail_msg("no case %s", id);
-	return NULL;
-}
-
-static void assert_date(struct vg_date d, const char *iso)
-{
-	char s[24];
-	vg_date_format_iso(&d, s);
-	assert_string_equal(s, iso);
+	return got_run(g, "caers", DATA, &file, 1, &err);
 }
 
 /* openEBGM's caers_raw: 117 rows, 114 reports, 290 (report, symptom). */
@@ -96,7 +42,7 @@ static void test_openebgm_raw(void **state)
 	}
 	assert_int_equal(events, 290);
 	assert_int_equal(products, 117);
-	const struct vg_case_version *v = find(&g, "CAERS-75693"); /* two product rows */
+	const struct vg_case_version *v = got_find(&g, "CAERS-75693"); /* two product rows */
 	assert_int_equal(v->nproducts, 2);
 	assert_string_equal(v->products[0].name, "LEMON TART");
 	assert_string_equal(v->products[1].name, "ROLL");
@@ -105,7 +51,7 @@ static void test_openebgm_raw(void **state)
 	assert_string_equal(v->events[2].coded, "VOMITING");
 	assert_int_equal(v->sex, VG_SEX_FEMALE);
 	assert_true(isnan(v->age_value)); /* NA, Not Available */
-	v = find(&g, "CAERS-75863");
+	v = got_find(&g, "CAERS-75863");
 	assert_true(v->age_value == 1.0);
 	assert_string_equal(v->age_unit, "a");
 	assert_int_equal(v->klass, VG_CLASS_FOOD);
@@ -124,7 +70,7 @@ static void test_layout_a(void **state)
 	assert_int_equal(g.st.rows_rejected, 2);
 	assert_non_null(strstr(g.rejects, "caers_layoutA.csv\t6\tCAERS: 11 fields, the header has 12"));
 	assert_non_null(strstr(g.rejects, "caers_layoutA.csv\t7\tCAERS: no usable report id"));
-	const struct vg_case_version *v = find(&g, "CAERS-65325");
+	const struct vg_case_version *v = got_find(&g, "CAERS-65325");
 	assert_date(v->created, "2004-01-01");
 	assert_date(v->received, "2004-01-01");
 	assert_date(v->events[0].onset, "2003-08-04");
@@ -133,7 +79,7 @@ static void test_layout_a(void **state)
 	assert_int_equal(v->seriousness, VG_SER_HOSPITALISATION | VG_SER_OTHER);
 	assert_string_equal(v->products[0].category, "3 Bakery Prod/Dough/Mix/Icing");
 	assert_int_equal(v->age_group, VG_AGE_CHILD);
-	v = find(&g, "CAERS-70001");
+	v = got_find(&g, "CAERS-70001");
 	assert_int_equal(v->klass, VG_CLASS_COSMETIC);
 	assert_int_equal(v->nproducts, 2);
 	assert_string_equal(v->products[0].name, "GLOW SERUM, NIGHT REPAIR");
@@ -142,12 +88,12 @@ static void test_layout_a(void **state)
 	assert_int_equal(v->products[1].klass, VG_CLASS_FOOD);
 	assert_int_equal(v->nevents, 2); /* repeated on both rows, kept once */
 	assert_false(v->serious);        /* NON-SERIOUS INJURIES/ ILLNESS */
-	v = find(&g, "CAERS-70002");
+	v = got_find(&g, "CAERS-70002");
 	assert_string_equal(v->products[0].name, "REDACTED");
 	assert_int_equal(v->seriousness, VG_SER_LIFE_THREATENING | VG_SER_OTHER);
 	assert_string_equal(v->age_unit, "mo");
 	assert_int_equal(v->age_group, VG_AGE_INFANT);
-	v = find(&g, "CAERS-70004");
+	v = got_find(&g, "CAERS-70004");
 	assert_int_equal(v->seriousness, VG_SER_DEATH);
 	assert_true(fabs(v->age_years - 30.0) < 1e-9); /* 3 Decade(s) */
 	got_release(&g);
@@ -199,25 +145,25 @@ static void test_two_releases(void **state)
 	                        "1,NEW NAME,\"RASH, PRURITUS\"\n1,SECOND,\"RASH, PRURITUS\"\n";
 	struct vg_ingest_mem in[2] = {{"a.csv", a, sizeof a - 1}, {"b.csv", b, sizeof b - 1}};
 	struct got g;
-	struct vg_ingest_sink sink = {collect, NULL, &g};
+	struct vg_ingest_sink sink = {got_collect, NULL, &g};
 	struct vg_err err = VG_ERR_INIT;
 	(void)state;
 	memset(&g, 0, sizeof g);
 	vg_arena_init(&g.a, 0);
 	assert_int_equal(vg_ingest_caers_mem(in, 2, NULL, &sink, &g.st, &err), 0);
 	assert_int_equal(g.n, 2);
-	const struct vg_case_version *v = find(&g, "CAERS-1");
+	const struct vg_case_version *v = got_find(&g, "CAERS-1");
 	assert_int_equal(v->nproducts, 2);
 	assert_string_equal(v->products[0].name, "NEW NAME");
 	assert_int_equal(v->nevents, 2);
-	assert_string_equal(find(&g, "CAERS-2")->products[0].name, "OTHER");
+	assert_string_equal(got_find(&g, "CAERS-2")->products[0].name, "OTHER");
 	vg_arena_release(&g.a);
 }
 
 static void test_not_caers(void **state)
 {
 	struct got g;
-	struct vg_ingest_sink sink = {collect, NULL, &g};
+	struct vg_ingest_sink sink = {got_collect, NULL, &g};
 	struct vg_err err = VG_ERR_INIT;
 	struct vg_ingest_mem in[1] = {{"x.csv", "a,b\n1,2\n", 8}};
 	(void)state;

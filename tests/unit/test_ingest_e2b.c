@@ -14,58 +14,22 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "ingest_got.h"
+
 #define DATA "tests/data/e2b/"
-
-/* An in-memory sink: deep copies of every version. */
-struct got {
-	struct vg_arena a;
-	struct vg_case_version *v[64];
-	size_t n;
-	struct vg_ingest_stats st;
-	struct vg_rejects rj;
-	char rejects[4096];
-	FILE *rf;
-};
-
-static int collect(void *ctx, const struct vg_case_version *v, struct vg_err *err)
-{
-	struct got *g = ctx;
-
-	(void)err;
-	if (g->n < VG_ARRAY_LEN(g->v))
-		g->v[g->n++] = vg_case_copy(v, &g->a);
-	return 0;
-}
-
-static void got_init(struct got *g)
-{
-	memset(g, 0, sizeof *g);
-	vg_arena_init(&g->a, 0);
-	g->rf = fmemopen(g->rejects, sizeof g->rejects - 1, "w");
-	g->rj.out = g->rf;
-}
-
-static void got_release(struct got *g)
-{
-	if (g->rf)
-		fclose(g->rf);
-	vg_arena_release(&g->a);
-}
 
 static int load_file(struct got *g, const char *path)
 {
-	struct vg_ingest_sink sink = {collect, NULL, g};
 	struct vg_err err = VG_ERR_INIT;
-	int rc = vg_ingest_e2b_file(path, &sink, &g->st, &g->rj, &err);
+	int rc = vg_ingest_e2b_file(path, &g->sink, &g->st, &g->rj, &err);
 	fflush(g->rf);
 	return rc;
 }
 
 static int load_mem(struct got *g, const char *xml, size_t len)
 {
-	struct vg_ingest_sink sink = {collect, NULL, g};
 	struct vg_err err = VG_ERR_INIT;
-	int rc = vg_ingest_e2b_buffer(xml, len, "mem.xml", &sink, &g->st, &g->rj, &err);
+	int rc = vg_ingest_e2b_buffer(xml, len, "mem.xml", &g->sink, &g->st, &g->rj, &err);
 	fflush(g->rf);
 	return rc;
 }
@@ -82,13 +46,6 @@ static char *slurp(const char *path, size_t *len)
 		assert_int_equal(vg_buf_append(&b, chunk, n), 0);
 	fclose(f);
 	return vg_buf_detach(&b, len);
-}
-
-static void assert_date(struct vg_date d, const char *iso)
-{
-	char s[24];
-	vg_date_format_iso(&d, s);
-	assert_string_equal(s, iso);
 }
 
 /* E2B(R3) C.1, C.2, D, E.i, G.k, G.k.9.i of FDA Scenario 1. */

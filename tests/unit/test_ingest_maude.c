@@ -14,75 +14,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "ingest_got.h"
+
 #define DATA "tests/data/maude/"
 
-struct got {
-	struct vg_arena a;
-	struct vg_case_version *v[64];
-	size_t n;
-	struct vg_ingest_stats st;
-	struct vg_rejects rj;
-	char rejects[65536];
-	FILE *rf;
-};
-
-static int collect(void *ctx, const struct vg_case_version *v, struct vg_err *err)
-{
-	struct got *g = ctx;
-
-	(void)err;
-	if (g->n < VG_ARRAY_LEN(g->v))
-		g->v[g->n++] = vg_case_copy(v, &g->a);
-	return 0;
-}
-
 /* Run the maude format over the NULL-terminated list of files in DATA. */
-static int load(struct got *g, struct vg_err *err, ...)
-{
-	struct vg_ingest_sink sink = {collect, NULL, g};
-	struct vg_ingest_opts o;
-	char *files[16], paths[16][256];
-	int n = 0, rc;
-	va_list ap;
-
-	memset(g, 0, sizeof *g);
-	vg_arena_init(&g->a, 0);
-	g->rf = fmemopen(g->rejects, sizeof g->rejects - 1, "w");
-	g->rj.out = g->rf;
-	memset(&o, 0, sizeof o);
-	o.rejects = &g->rj;
-	va_start(ap, err);
-	for (const char *f; (f = va_arg(ap, const char *)) != NULL && n < 16; n++) {
-		snprintf(paths[n], sizeof paths[n], DATA "%s", f);
-		files[n] = paths[n];
-	}
-	va_end(ap);
-	rc = vg_ingest_find("maude")->run(&o, files, n, &sink, &g->st, err);
-	fflush(g->rf);
-	return rc;
-}
-
-static void got_release(struct got *g)
-{
-	fclose(g->rf);
-	vg_arena_release(&g->a);
-}
-
-static void assert_date(struct vg_date d, const char *iso)
-{
-	char s[24];
-	vg_date_format_iso(&d, s);
-	assert_string_equal(s, iso);
-}
-
-static const struct vg_case_version *find(struct got *g, const char *id)
-{
-	for (size_t i = 0; i < g->n; i++)
-		if (strcmp(g->v[i]->case_id, id) == 0)
-			return g->v[i];
-	fail_msg("no case %s", id);
-	return NULL;
-}
+#define load(g, err, ...) got_load(g, "maude", DATA, err, __VA_ARGS__)
 
 /* openFDA 2014 fixtures: DD-MON-YY patient dates, "1,L;2,R;" outcomes,
  * an unbalanced quote in a brand name, three devices without a report. */
@@ -99,7 +36,7 @@ static void test_openfda_2014(void **state)
 	assert_int_equal(g.rj.count, 3);
 	assert_non_null(strstr(g.rejects, "foidev_2014.txt\t4\tdevice: no mdrfoi record for "
 	                                  "MDR_REPORT_KEY 1511543"));
-	const struct vg_case_version *v = find(&g, "MAUDE-538836");
+	const struct vg_case_version *v = got_find(&g, "MAUDE-538836");
 	assert_string_equal(v->report_id, "2248721-2004-00001");
 	assert_string_equal(v->unit, "2248721");
 	assert_string_equal(v->source, "maude");
@@ -128,7 +65,7 @@ static void test_openfda_2014(void **state)
 	assert_non_null(strstr(v->narrative, "Event description: MFG RECEIVED REPORT FROM A "
 	                                     "PERFUSIONIST"));
 	assert_non_null(strstr(v->narrative, "\n\nAdditional manufacturer narrative: ETIOLOGY"));
-	v = find(&g, "MAUDE-1511544");
+	v = got_find(&g, "MAUDE-1511544");
 	assert_string_equal(v->products[0].name, "\"TC 410, 20 GAUGE, 10MM DISPOS");
 	assert_int_equal(v->seriousness, VG_SER_OTHER); /* 1,O; */
 	assert_date(v->created, "2009-09-08");
@@ -145,10 +82,10 @@ static void test_openfda_2016_overrides(void **state)
 	assert_int_equal(load(&g, &err, "mdrfoi_2014.txt", "foidev_2014.txt", "foidev_2016.txt",
 	                      "patient_2016.txt", NULL), 0);
 	assert_int_equal(g.n, 2);
-	const struct vg_case_version *v = find(&g, "MAUDE-1511544");
+	const struct vg_case_version *v = got_find(&g, "MAUDE-1511544");
 	assert_int_equal(v->nproducts, 1);
 	assert_string_equal(v->products[0].name, "\"\"\"TC 410, 20 GAUGE, 10MM DISPOS\"");
-	assert_int_equal(find(&g, "MAUDE-538836")->seriousness,
+	assert_int_equal(got_find(&g, "MAUDE-538836")->seriousness,
 	                 VG_SER_LIFE_THREATENING | VG_SER_OTHER); /* "1. L; 2. R" */
 	assert_int_equal(g.st.rows_rejected, 3 + 3 + 3); /* orphans of 3 keys in 3 files */
 	got_release(&g);
@@ -170,7 +107,7 @@ static void test_fda_layouts(void **state)
 	                                  "not start with an MDR_REPORT_KEY"));
 	assert_non_null(strstr(g.rejects, "DEVICE2024.txt\t6\tdevice: no mdrfoi record"));
 
-	const struct vg_case_version *v = find(&g, "MAUDE-20000001");
+	const struct vg_case_version *v = got_find(&g, "MAUDE-20000001");
 	assert_string_equal(v->unit, "3012345678");
 	assert_date(v->submitted, "2024-03-10");
 	assert_int_equal(v->qualification, VG_QUAL_PHYSICIAN);
@@ -196,7 +133,7 @@ static void test_fda_layouts(void **state)
 	                    "OBSERVATION.\n\nAdditional manufacturer narrative: THE PUMP WAS "
 	                    "RETURNED; EVALUATION FOUND A CRACKED VALVE | SEE ATTACHED.");
 
-	v = find(&g, "MAUDE-20000002");
+	v = got_find(&g, "MAUDE-20000002");
 	assert_date(v->received, "2024-04-02"); /* YYYY/MM/DD hh:mm:ss */
 	assert_false(v->initial);                /* TYPE_OF_REPORT I,F */
 	assert_int_equal(v->qualification, VG_QUAL_CONSUMER);
@@ -204,7 +141,7 @@ static void test_fda_layouts(void **state)
 	assert_string_equal(v->products[0].udi, "(01)00898765000015(17)260101");
 	assert_non_null(strstr(v->narrative, "CAF\xc3\x89 NOTE garbage line")); /* Latin-1, joined */
 
-	v = find(&g, "MAUDE-20000003"); /* the Change file's record wins */
+	v = got_find(&g, "MAUDE-20000003"); /* the Change file's record wins */
 	assert_true(v->serious);
 	assert_false(v->initial);
 	assert_date(v->received, "2024-04-05"); /* YYYYMMDD */
@@ -225,13 +162,13 @@ static void test_problem_dictionaries(void **state)
 	                      "patientproblemcode_2024.txt", "foidevproblem_2024.txt",
 	                      "deviceproblemcodes.txt", NULL), 0);
 	assert_int_equal(g.n, 3);
-	const struct vg_case_version *v = find(&g, "MAUDE-20000001");
+	const struct vg_case_version *v = got_find(&g, "MAUDE-20000001");
 	assert_int_equal(v->nevents, 3);
 	assert_string_equal(v->events[0].code, "2199");
 	assert_string_equal(v->events[0].coded, "Burn (test text)");
 	assert_string_equal(v->events[0].term, "Burn (test text)");
 	assert_string_equal(v->events[2].coded, "Fluid leak (test text)");
-	assert_string_equal(find(&g, "MAUDE-20000003")->events[0].coded,
+	assert_string_equal(got_find(&g, "MAUDE-20000003")->events[0].coded,
 	                    "Display error, blank (test text)");
 	assert_non_null(strstr(g.rejects, "patientproblemdata.txt\t4\tproblem dictionary"));
 	got_release(&g);
@@ -261,7 +198,7 @@ static void test_mem_edges(void **state)
 	static const char master[] = "MDR_REPORT_KEY|REPORT_NUMBER|DATE_RECEIVED|EVENT_TYPE\r\n"
 	                             "1|1-2020-1|01/02/2020|M\r\n2|x\r\n";
 	struct got g;
-	struct vg_ingest_sink sink = {collect, NULL, &g};
+	struct vg_ingest_sink sink = {got_collect, NULL, &g};
 	struct vg_err err = VG_ERR_INIT;
 	struct vg_ingest_mem in[2] = {{"bad.txt", bad, sizeof bad - 1}, {"empty.txt", "", 0}};
 	(void)state;

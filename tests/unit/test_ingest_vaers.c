@@ -14,65 +14,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "ingest_got.h"
+
 #define DATA "tests/data/vaers/"
 
-struct got {
-	struct vg_arena a;
-	struct vg_case_version *v[128];
-	size_t n;
-	struct vg_ingest_stats st;
-	struct vg_rejects rj;
-	char rejects[65536];
-	FILE *rf;
-};
-
-static int collect(void *ctx, const struct vg_case_version *v, struct vg_err *err)
-{
-	struct got *g = ctx;
-
-	(void)err;
-	if (g->n < VG_ARRAY_LEN(g->v))
-		g->v[g->n++] = vg_case_copy(v, &g->a);
-	return 0;
-}
-
-static int load(struct got *g, struct vg_err *err, ...)
-{
-	struct vg_ingest_sink sink = {collect, NULL, g};
-	struct vg_ingest_opts o;
-	char *files[16], paths[16][256];
-	int n = 0, rc;
-	va_list ap;
-
-	memset(g, 0, sizeof *g);
-	vg_arena_init(&g->a, 0);
-	g->rf = fmemopen(g->rejects, sizeof g->rejects - 1, "w");
-	g->rj.out = g->rf;
-	memset(&o, 0, sizeof o);
-	o.rejects = &g->rj;
-	va_start(ap, err);
-	for (const char *f; (f = va_arg(ap, const char *)) != NULL && n < 16; n++) {
-		snprintf(paths[n], sizeof paths[n], DATA "%s", f);
-		files[n] = paths[n];
-	}
-	va_end(ap);
-	rc = vg_ingest_find("vaers")->run(&o, files, n, &sink, &g->st, err);
-	fflush(g->rf);
-	return rc;
-}
-
-static void got_release(struct got *g)
-{
-	fclose(g->rf);
-	vg_arena_release(&g->a);
-}
-
-static void assert_date(struct vg_date d, const char *iso)
-{
-	char s[24];
-	vg_date_format_iso(&d, s);
-	assert_string_equal(s, iso);
-}
+/* Run the vaers format over the NULL-terminated list of files in DATA. */
+#define load(g, err, ...) got_load(g, "vaers", DATA, err, __VA_ARGS__)
 
 /* The version of case id with source_version order. */
 static const struct vg_case_version *find(struct got *g, const char *id, const char *order)
@@ -205,7 +152,7 @@ static void test_bad_rows(void **state)
 	                          "2345678,01/02/2031,y\n";
 	struct vg_ingest_mem in[2] = {{"d.csv", data, sizeof data - 1}, {"empty.csv", "", 0}};
 	struct got g;
-	struct vg_ingest_sink sink = {collect, NULL, &g};
+	struct vg_ingest_sink sink = {got_collect, NULL, &g};
 	struct vg_err err = VG_ERR_INIT;
 	(void)state;
 	memset(&g, 0, sizeof g);
