@@ -89,6 +89,24 @@ int vg_sq_exec_step(struct vg_store *st, sqlite3_stmt *s, struct vg_err *err, co
 	return 0;
 }
 
+int vg_sq_each_row(struct vg_store *st, sqlite3_stmt *s, struct vg_arena *a,
+                   int (*row)(sqlite3_stmt *s, struct vg_arena *a, void *arg), void *arg,
+                   const char *what, struct vg_err *err)
+{
+	int rc = 0, step;
+
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (a)
+			vg_arena_reset(a);
+		if ((rc = row(s, a, arg)) != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = vg_sq_err(st, err, what);
+	sqlite3_reset(s);
+	return rc;
+}
+
 void vg_sq_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v)

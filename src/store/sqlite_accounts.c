@@ -109,26 +109,36 @@ int sq_unit_put(struct vg_store *st, const struct vg_unit *u, const char *actor,
 	return vg_sq_tx_leave(st, own, rc, err);
 }
 
+/* A listing's callback and its context, for the row walkers below. */
+struct walk {
+	union {
+		vg_unit_cb unit;
+		vg_user_cb user;
+		vg_audit_cb audit;
+	} cb;
+	void *ctx;
+};
+
+static int unit_each(sqlite3_stmt *s, struct vg_arena *a, void *arg)
+{
+	struct walk *w = arg;
+	struct vg_unit u;
+
+	unit_row(s, &u, a);
+	return w->cb.unit(&u, w->ctx);
+}
+
 int sq_unit_list(struct vg_store *st, vg_unit_cb cb, void *ctx, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_UNIT_LIST, UNIT_COLS " ORDER BY code", err);
+	struct walk w = {.cb.unit = cb, .ctx = ctx};
 	struct vg_arena a;
-	int rc = 0, step;
+	int rc;
 
 	if (!s)
 		return err->code;
 	vg_arena_init(&a, 4096);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct vg_unit u;
-		vg_arena_reset(&a);
-		unit_row(s, &u, &a);
-		rc = cb(&u, ctx);
-		if (rc)
-			break;
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = vg_sq_err(st, err, "listing units");
-	sqlite3_reset(s);
+	rc = vg_sq_each_row(st, s, &a, unit_each, &w, "listing units", err);
 	vg_arena_release(&a);
 	return rc;
 }
@@ -293,26 +303,26 @@ int sq_user_update(struct vg_store *st, const struct vg_user *u, const char *act
 	return vg_sq_tx_leave(st, own, rc, err);
 }
 
+static int user_each(sqlite3_stmt *s, struct vg_arena *a, void *arg)
+{
+	struct walk *w = arg;
+	struct vg_user u;
+
+	user_row(s, &u, a);
+	return w->cb.user(&u, w->ctx);
+}
+
 int sq_user_list(struct vg_store *st, vg_user_cb cb, void *ctx, struct vg_err *err)
 {
 	sqlite3_stmt *s = vg_sq_stmt(st, S_USER_LIST, USER_COLS " ORDER BY name", err);
+	struct walk w = {.cb.user = cb, .ctx = ctx};
 	struct vg_arena a;
-	int rc = 0, step;
+	int rc;
 
 	if (!s)
 		return err->code;
 	vg_arena_init(&a, 4096);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct vg_user u;
-		vg_arena_reset(&a);
-		user_row(s, &u, &a);
-		rc = cb(&u, ctx);
-		if (rc)
-			break;
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = vg_sq_err(st, err, "listing users");
-	sqlite3_reset(s);
+	rc = vg_sq_each_row(st, s, &a, user_each, &w, "listing users", err);
 	vg_arena_release(&a);
 	return rc;
 }
@@ -429,6 +439,23 @@ int sq_audit(struct vg_store *st, const char *actor, const char *action,
 	return one_write(st, s, "writing audit row", err);
 }
 
+static int audit_each(sqlite3_stmt *s, struct vg_arena *a, void *arg)
+{
+	struct walk *w = arg;
+	struct vg_audit_row r = {
+		.id = sqlite3_column_int64(s, 0),
+		.at = (const char *)sqlite3_column_text(s, 1),
+		.actor = (const char *)sqlite3_column_text(s, 2),
+		.action = (const char *)sqlite3_column_text(s, 3),
+		.object = (const char *)sqlite3_column_text(s, 4),
+		.before = (const char *)sqlite3_column_text(s, 5),
+		.after = (const char *)sqlite3_column_text(s, 6),
+	};
+
+	(void)a;
+	return w->cb.audit(&r, w->ctx);
+}
+
 int sq_audit_list(struct vg_store *st, const char *object, int64_t limit, int64_t offset,
                   vg_audit_cb cb, void *ctx, struct vg_err *err)
 {
@@ -439,31 +466,14 @@ int sq_audit_list(struct vg_store *st, const char *object, int64_t limit, int64_
 		: vg_sq_stmt(st, S_AUDIT_LIST,
 		             "SELECT id, at, actor, action, object, before, after FROM audit"
 		             " ORDER BY id LIMIT ?2 OFFSET ?3", err);
-	int rc = 0, step;
+	struct walk w = {.cb.audit = cb, .ctx = ctx};
 
 	if (!s)
 		return err->code;
 	vg_sq_bind_text(s, 1, object);
 	sqlite3_bind_int64(s, 2, limit > 0 ? limit : -1);
 	sqlite3_bind_int64(s, 3, offset > 0 ? offset : 0);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct vg_audit_row r = {
-			.id = sqlite3_column_int64(s, 0),
-			.at = (const char *)sqlite3_column_text(s, 1),
-			.actor = (const char *)sqlite3_column_text(s, 2),
-			.action = (const char *)sqlite3_column_text(s, 3),
-			.object = (const char *)sqlite3_column_text(s, 4),
-			.before = (const char *)sqlite3_column_text(s, 5),
-			.after = (const char *)sqlite3_column_text(s, 6),
-		};
-		rc = cb(&r, ctx);
-		if (rc)
-			break;
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = vg_sq_err(st, err, "listing audit rows");
-	sqlite3_reset(s);
-	return rc;
+	return vg_sq_each_row(st, s, NULL, audit_each, &w, "listing audit rows", err);
 }
 
 /* -------------------------------------------------------------- imports */

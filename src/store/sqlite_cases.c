@@ -667,31 +667,36 @@ int sq_case_versions(struct vg_store *st, const char *case_id, struct vg_arena *
 	"SELECT v.document, (1 - c.valid) | (c.nullified << 1)"                         \
 	" | ((c.duplicate_of IS NOT NULL) << 2) | (c.deleted << 3)"
 
+struct scan_walk {
+	struct vg_store *st;
+	vg_version_cb cb;
+	void *ctx;
+	struct vg_err *err;
+};
+
+static int scan_each(sqlite3_stmt *s, struct vg_arena *a, void *arg)
+{
+	struct scan_walk *w = arg;
+	struct vg_case_version *v = NULL;
+	int rc = decode(w->st, s, 0, a, &v, w->err);
+
+	return rc ? rc : w->cb(v, sqlite3_column_int(s, 1), w->ctx);
+}
+
 /* One private statement, row by row, each decoded into an arena reset per row. */
 static int scan(struct vg_store *st, const char *sql, vg_version_cb cb, void *ctx,
                 struct vg_err *err)
 {
+	struct scan_walk w = {st, cb, ctx, err};
 	struct vg_arena a;
 	sqlite3_stmt *s = NULL;
-	int rc = 0, step;
+	int rc;
 
 	vg_arena_init(&a, 64 * 1024);
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		rc = vg_sq_err(st, err, "preparing scan");
-		goto out;
-	}
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct vg_case_version *v = NULL;
-		vg_arena_reset(&a);
-		rc = decode(st, s, 0, &a, &v, err);
-		if (rc == 0)
-			rc = cb(v, sqlite3_column_int(s, 1), ctx);
-		if (rc)
-			goto out;
-	}
-	if (step != SQLITE_DONE)
-		rc = vg_sq_err(st, err, "scanning");
-out:
+	else
+		rc = vg_sq_each_row(st, s, &a, scan_each, &w, "scanning", err);
 	sqlite3_finalize(s);
 	vg_arena_release(&a);
 	return rc;
@@ -828,13 +833,29 @@ static int list_total(struct vg_store *st, unsigned mask, const struct vg_case_f
 	return rc;
 }
 
+struct list_walk {
+	vg_case_row_cb cb;
+	void *ctx;
+};
+
+static int list_each(sqlite3_stmt *s, struct vg_arena *a, void *arg)
+{
+	struct list_walk *w = arg;
+	struct vg_case_row r;
+
+	(void)a;
+	list_row(s, &r);
+	return w->cb ? w->cb(&r, w->ctx) : 0;
+}
+
 int sq_case_list(struct vg_store *st, const struct vg_case_filter *f,
                  vg_case_row_cb cb, void *ctx, int64_t *total, struct vg_err *err)
 {
 	struct vg_case_filter none = VG_CASE_FILTER_INIT;
+	struct list_walk w = {cb, ctx};
 	unsigned mask;
 	sqlite3_stmt *s;
-	int rc = 0, step;
+	int rc;
 
 	if (!f)
 		f = &none;
@@ -848,17 +869,7 @@ int sq_case_list(struct vg_store *st, const struct vg_case_filter *f,
 	if (!s)
 		return err->code;
 	list_bind(s, f, true);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		struct vg_case_row r;
-		list_row(s, &r);
-		rc = cb ? cb(&r, ctx) : 0;
-		if (rc)
-			break;
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = vg_sq_err(st, err, "listing cases");
-	sqlite3_reset(s);
-	return rc;
+	return vg_sq_each_row(st, s, NULL, list_each, &w, "listing cases", err);
 }
 
 /* ------------------------------------------------------------ info */

@@ -270,6 +270,12 @@ struct vg_store {
 sqlite3_stmt *vg_sq_stmt(struct vg_store *st, int id, const char *sql, struct vg_err *err);
 int vg_sq_err(struct vg_store *st, struct vg_err *err, const char *what);
 int vg_sq_exec_step(struct vg_store *st, sqlite3_stmt *s, struct vg_err *err, const char *what);
+/* Step s to its end, calling row(s, a, arg) for each row, with a (if not
+ * NULL) reset before each; a non-zero return stops the walk and is
+ * returned, a database error is reported as "what: ...".  Resets s. */
+int vg_sq_each_row(struct vg_store *st, sqlite3_stmt *s, struct vg_arena *a,
+                   int (*row)(sqlite3_stmt *s, struct vg_arena *a, void *arg), void *arg,
+                   const char *what, struct vg_err *err);
 /* Open a write transaction unless one is open; *own says whether we did. */
 int vg_sq_tx_enter(struct vg_store *st, bool *own, struct vg_err *err);
 /* Close what tx_enter opened: commit when rc == 0, else roll back. */
