@@ -124,6 +124,24 @@ int vg_st_prepare(const struct vg_case_version *v, struct vg_arena *a, struct vg
 	return 0;
 }
 
+/* Which of the LIST_NBITS optional WHERE fragments a filter needs (both
+ * backends number their fragments in this order). */
+unsigned vg_st_list_mask(const struct vg_case_filter *f)
+{
+	unsigned m = 0;
+
+	m |= f->klass ? 1u << 0 : 0;
+	m |= f->serious >= 0 ? 1u << 1 : 0;
+	m |= f->status >= 0 ? 1u << 2 : 0;
+	m |= f->unit ? 1u << 3 : 0;
+	m |= f->from.prec != VG_DATE_NONE ? 1u << 4 : 0;
+	m |= f->to.prec != VG_DATE_NONE ? 1u << 5 : 0;
+	m |= !f->include_invalid ? 1u << 6 : 0;
+	m |= !f->include_nullified ? 1u << 7 : 0;
+	m |= !f->include_deleted ? 1u << 8 : 0;
+	return m;
+}
+
 /* E2B(R3) C.1.5 then C.1.2 of a new version against a case's latest; a tie
  * goes to the later arrival (the new one). */
 bool vg_st_dates_newer(const struct vg_date *latest, const struct vg_date *created,

@@ -842,22 +842,6 @@ static const char *const pg_list_where[LIST_NBITS] = {
 	"valid = 1", "nullified = 0", "deleted = 0",
 };
 
-static unsigned pg_list_mask(const struct vg_case_filter *f)
-{
-	unsigned m = 0;
-
-	m |= f->klass ? 1u << 0 : 0;
-	m |= f->serious >= 0 ? 1u << 1 : 0;
-	m |= f->status >= 0 ? 1u << 2 : 0;
-	m |= f->unit ? 1u << 3 : 0;
-	m |= f->from.prec != VG_DATE_NONE ? 1u << 4 : 0;
-	m |= f->to.prec != VG_DATE_NONE ? 1u << 5 : 0;
-	m |= !f->include_invalid ? 1u << 6 : 0;
-	m |= !f->include_nullified ? 1u << 7 : 0;
-	m |= !f->include_deleted ? 1u << 8 : 0;
-	return m;
-}
-
 static PGresult *pg_list_query(struct vg_store *st, unsigned mask, int count,
                                const struct vg_case_filter *f, struct vg_err *err)
 {
@@ -911,7 +895,7 @@ static int pg_case_list(struct vg_store *st, const struct vg_case_filter *f, vg_
 
 	if (!f)
 		f = &none;
-	mask = pg_list_mask(f);
+	mask = vg_st_list_mask(f);
 	if (total) {
 		r = pg_list_query(st, mask, 1, f, err);
 		if (!r)

@@ -736,22 +736,6 @@ static const char *const list_where[LIST_NBITS] = {
 	"valid = 1", "nullified = 0", "deleted = 0",
 };
 
-static unsigned list_mask(const struct vg_case_filter *f)
-{
-	unsigned m = 0;
-
-	m |= f->klass ? 1u << 0 : 0;
-	m |= f->serious >= 0 ? 1u << 1 : 0;
-	m |= f->status >= 0 ? 1u << 2 : 0;
-	m |= f->unit ? 1u << 3 : 0;
-	m |= f->from.prec != VG_DATE_NONE ? 1u << 4 : 0;
-	m |= f->to.prec != VG_DATE_NONE ? 1u << 5 : 0;
-	m |= !f->include_invalid ? 1u << 6 : 0;
-	m |= !f->include_nullified ? 1u << 7 : 0;
-	m |= !f->include_deleted ? 1u << 8 : 0;
-	return m;
-}
-
 /* The cached statement for (mask, count?); its SQL holds fixed text only. */
 static sqlite3_stmt *list_stmt(struct vg_store *st, unsigned mask, int count, struct vg_err *err)
 {
@@ -859,7 +843,7 @@ int sq_case_list(struct vg_store *st, const struct vg_case_filter *f,
 
 	if (!f)
 		f = &none;
-	mask = list_mask(f);
+	mask = vg_st_list_mask(f);
 	if (total) {
 		rc = list_total(st, mask, f, total, err);
 		if (rc)

@@ -180,6 +180,7 @@ int vg_st_prepare(const struct vg_case_version *v, struct vg_arena *a, struct vg
 /* The binary document of a JSON one, and its hash (migration 4). */
 int vg_st_rebin(const char *json, size_t len, struct vg_arena *a, struct vg_buf *bin,
                 unsigned char hash[16], struct vg_err *err);
+unsigned vg_st_list_mask(const struct vg_case_filter *f);
 bool vg_st_dates_newer(const struct vg_date *latest, const struct vg_date *created,
                        const struct vg_date *cur_latest, const struct vg_date *cur_created);
 int vg_st_encode(const struct vg_case_version *v, struct vg_buf *doc, unsigned char hash[16],
