@@ -1026,8 +1026,6 @@ static int pg_unit_put(struct vg_store *st, const struct vg_unit *u, const char 
 	bool own = false;
 	int rc;
 
-	if (!u->code || !*u->code)
-		return vg_err_set(err, VG_EINVAL, "code", "a unit needs a code");
 	rc = tx_enter(st, &own, err);
 	if (rc)
 		return rc;

@@ -100,8 +100,6 @@ int sq_unit_put(struct vg_store *st, const struct vg_unit *u, const char *actor,
 	bool own = false;
 	int rc;
 
-	if (!u->code || !*u->code)
-		return vg_err_set(err, VG_EINVAL, "code", "a unit needs a code");
 	rc = vg_sq_tx_enter(st, &own, err);
 	if (rc)
 		return rc;

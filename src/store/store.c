@@ -119,6 +119,9 @@ int vg_store_info(struct vg_store *st, struct vg_store_info *out, struct vg_err 
 int vg_store_unit_put(struct vg_store *st, const struct vg_unit *u, const char *actor,
                       struct vg_err *err)
 {
+	/* checked here, before either backend */
+	if (!u->code || !*u->code)
+		return vg_err_set(err, VG_EINVAL, "code", "a unit needs a code");
 	return st->ops->unit_put(st, u, actor, err);
 }
 

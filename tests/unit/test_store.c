@@ -1376,6 +1376,12 @@ static void test_units_users_sessions(void **state)
 	assert_null(got.name);
 	assert_null(got.kind);
 	assert_int_equal(info(f).units, 2);
+	/* A unit without a code is refused, on either backend, naming the field. */
+	bare.code = "";
+	assert_int_equal(vg_store_unit_put(f->st, &bare, "admin", &err), VG_EINVAL);
+	assert_string_equal(err.field, "code");
+	err = (struct vg_err)VG_ERR_INIT;
+	assert_int_equal(info(f).units, 2);
 
 	assert_int_equal(vg_store_user_add(f->st, &usr, "admin", &err), 0);
 	assert_int_equal(vg_store_user_add(f->st, &usr, "admin", &err), VG_EEXIST);
