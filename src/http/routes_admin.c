@@ -69,20 +69,24 @@ static int unit_cb(const struct vg_unit *u, void *ctx)
 	return 0;
 }
 
+/* {"results": arr} when the listing (rc) succeeded, else the error. */
+static int reply_results(struct vg_req *r, json_t *arr, int rc, struct vg_err *err)
+{
+	if (rc != 0) {
+		json_decref(arr);
+		return vg_reply_err(r, err);
+	}
+	return vg_reply_json(r, 200, json_pack("{s:o}", "results", arr));
+}
+
 static int h_units(struct vg_req *r)
 {
 	struct vg_err err = VG_ERR_INIT;
 	struct vg_store *st = vg_req_store(r, &err);
-	json_t *arr;
+	json_t *arr = json_array();
 
-	if (!st)
-		return vg_reply_err(r, &err);
-	arr = json_array();
-	if (vg_store_unit_list(st, unit_cb, arr, &err) != 0) {
-		json_decref(arr);
-		return vg_reply_err(r, &err);
-	}
-	return vg_reply_json(r, 200, json_pack("{s:o}", "results", arr));
+	return reply_results(r, arr, st ? vg_store_unit_list(st, unit_cb, arr, &err) : VG_EDB,
+	                     &err);
 }
 
 struct acct {
@@ -156,16 +160,10 @@ static int h_users(struct vg_req *r)
 {
 	struct vg_err err = VG_ERR_INIT;
 	struct vg_store *st = vg_req_store(r, &err);
-	json_t *arr;
+	json_t *arr = json_array();
 
-	if (!st)
-		return vg_reply_err(r, &err);
-	arr = json_array();
-	if (vg_store_user_list(st, user_cb, arr, &err) != 0) {
-		json_decref(arr);
-		return vg_reply_err(r, &err);
-	}
-	return vg_reply_json(r, 200, json_pack("{s:o}", "results", arr));
+	return reply_results(r, arr, st ? vg_store_user_list(st, user_cb, arr, &err) : VG_EDB,
+	                     &err);
 }
 
 static int user_add_run(struct vg_store *st, struct vg_wjob *j, struct vg_err *err)
